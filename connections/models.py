@@ -1,4 +1,444 @@
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from connections.querysets import InteractionQuerySet, PersonQuerySet
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+class Circle(models.TextChoices):
+    INNER = "inner", "Inner circle"
+    CLOSE = "close", "Close"
+    WIDER = "wider", "Wider"
+    ACQUAINTANCE = "acquaintance", "Acquaintance"
+
+
+# How often each circle is reached out to by default, in days; None means no rhythm.
+CIRCLE_CADENCE_DAYS = {
+    Circle.INNER: 7,
+    Circle.CLOSE: 30,
+    Circle.WIDER: 90,
+    Circle.ACQUAINTANCE: None,
+}
+
+
+class InteractionKind(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    CALL = "call", "Phone call"
+    VOICE = "voice", "Voice message"
+    TEXT = "text", "Text / chat"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+# The "mindful technology" habit: which kinds count as face to face, voice, or written.
+KIND_DEPTH = {
+    InteractionKind.IN_PERSON: "face",
+    InteractionKind.VIDEO: "face",
+    InteractionKind.CALL: "voice",
+    InteractionKind.VOICE: "voice",
+    InteractionKind.TEXT: "written",
+    InteractionKind.EMAIL: "written",
+    InteractionKind.LETTER: "written",
+}
+
+
+def validate_photo_size(photo) -> None:
+    if photo and photo.size > PHOTO_MAX_BYTES:
+        raise ValidationError("Choose a photo under 5 MB.")
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "owner", name="tag_name_unique_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Value(models.Model):
+    """A value in the user's vocabulary ("honesty", "family"); `is_mine` marks the user's own."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="values"
+    )
+    name = models.CharField(max_length=80)
+    is_mine = models.BooleanField("one of my values", default=False)
+    note = models.CharField("what it means to me", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "owner", name="value_name_unique_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people"
+    )
+    full_name = models.CharField("full name", max_length=200)
+    nickname = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    photo = models.ImageField(
+        upload_to="photos/%Y/%m/", blank=True, validators=[validate_photo_size]
+    )
+    birthday_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    birthday_month = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    birthday_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    how_we_met = models.TextField("how we met", blank=True)
+    story = models.TextField("their story", blank=True, help_text="What shaped them.")
+    preferred_channel = models.CharField(
+        "prefers to connect by", max_length=20, choices=InteractionKind.choices, blank=True
+    )
+    connect_notes = models.TextField(
+        "how they like to connect",
+        blank=True,
+        help_text="Time of day, language, cultural notes.",
+    )
+    organisation = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField("title", max_length=200, blank=True)
+    circle = models.CharField(max_length=20, choices=Circle.choices, default=Circle.CLOSE)
+    cadence_days = models.PositiveSmallIntegerField(
+        "reach out every (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+    )
+    cadence_is_custom = models.BooleanField(default=False)
+    paused = models.BooleanField(default=False, help_text="No nudges while paused.")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="people")
+    values = models.ManyToManyField(Value, through="PersonValue", blank=True, related_name="people")
+    last_interaction_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+        indexes = [
+            models.Index(fields=["owner", "full_name"]),
+            models.Index(fields=["owner", "last_interaction_at"]),
+            models.Index(fields=["owner", "archived_at", "circle"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birthday_day__isnull=True)
+                | models.Q(birthday_month__isnull=False),
+                name="person_birthday_has_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        if not self.cadence_is_custom:
+            self.cadence_days = CIRCLE_CADENCE_DAYS[Circle(self.circle)]
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.full_name = " ".join(self.full_name.split())
+        if not self.full_name:
+            raise ValidationError({"full_name": "Enter a name."})
+        parts = (self.birthday_day, self.birthday_month)
+        if any(part is not None for part in parts) and None in parts:
+            raise ValidationError({"birthday_day": "Enter both the day and the month."})
+        if None not in parts:
+            try:
+                # 2000 is a leap year, so 29 February is valid without a year.
+                date(self.birthday_year or 2000, self.birthday_month, self.birthday_day)
+            except ValueError:
+                raise ValidationError({"birthday_day": "That day does not exist."}) from None
+
+    @property
+    def display_name(self) -> str:
+        return self.nickname or self.full_name.split(" ")[0]
+
+    @property
+    def initials(self) -> str:
+        parts = self.full_name.split()
+        return "".join(part[0] for part in parts[:2]).upper() if parts else "?"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def has_birthday(self) -> bool:
+        return self.birthday_day is not None and self.birthday_month is not None
+
+    def next_birthday(self, today: date) -> date | None:
+        """The next date (today included) the birthday falls on; 29 Feb is 28 Feb otherwise."""
+        if not self.has_birthday:
+            return None
+        for year in (today.year, today.year + 1):
+            day = self.birthday_day
+            if self.birthday_month == 2 and day == 29 and not _is_leap(year):
+                day = 28
+            candidate = date(year, self.birthday_month, day)
+            if candidate >= today:
+                return candidate
+        return None
+
+    def age_on(self, day: date) -> int | None:
+        if not self.birthday_year or not self.has_birthday:
+            return None
+        return day.year - self.birthday_year
+
+    def cadence_anchor(self):
+        return self.last_interaction_at or self.created_at
+
+    def cadence_due_at(self):
+        if not self.cadence_days:
+            return None
+        return self.cadence_anchor() + timedelta(days=self.cadence_days)
+
+    def overdue_ratio(self, now) -> float | None:
+        """How far past the cadence: 1.0 is exactly due, 2.0 is twice the cadence."""
+        if not self.cadence_days or self.paused or self.is_archived:
+            return None
+        elapsed = (now - self.cadence_anchor()).total_seconds() / 86400
+        return elapsed / self.cadence_days
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+class ContactPoint(models.Model):
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        ADDRESS = "address", "Address"
+        WEBSITE = "website", "Website or profile"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    label = models.CharField(max_length=60, blank=True, help_text="home, work, mobile…")
+    value = models.CharField(max_length=500)
+    # Lowercased email, digits-only phone: what de-duplication and search compare.
+    normalized = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        self.normalized = normalize_contact_value(self.kind, self.value)
+        super().save(*args, **kwargs)
+
+    @property
+    def href(self) -> str | None:
+        if self.kind == self.Kind.EMAIL:
+            return f"mailto:{self.value}"
+        if self.kind == self.Kind.PHONE:
+            return f"tel:{''.join(ch for ch in self.value if ch.isdigit() or ch == '+')}"
+        if self.kind == self.Kind.WEBSITE:
+            return self.value if "://" in self.value else f"https://{self.value}"
+        return None
+
+
+def normalize_contact_value(kind: str, value: str) -> str:
+    value = value.strip()
+    if kind == ContactPoint.Kind.EMAIL:
+        return value.lower()
+    if kind == ContactPoint.Kind.PHONE:
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return ("+" if value.startswith("+") else "") + digits
+    return value.lower()
+
+
+class Relationship(models.Model):
+    """A tie between two people, stored once and shown on both sides."""
+
+    class Kind(models.TextChoices):
+        PARTNER = "partner", "Partner"
+        PARENT = "parent", "Parent"
+        CHILD = "child", "Child"
+        SIBLING = "sibling", "Sibling"
+        FRIEND = "friend", "Friend"
+        COLLEAGUE = "colleague", "Colleague"
+
+    # `from_person` is <kind> of `to_person`: "Ana is parent of Tomás".
+    from_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relationships_from"
+    )
+    to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    INVERSE = {Kind.PARENT: Kind.CHILD, Kind.CHILD: Kind.PARENT}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_person", "to_person"], name="relationship_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_person=models.F("to_person")),
+                name="relationship_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_person} is {self.get_kind_display().lower()} of {self.to_person}"
+
+    def seen_from(self, person: Person) -> tuple[str, Person]:
+        """(label, other person) as shown on `person`'s page: "Parent · Ana"."""
+        if person.pk == self.from_person_id:
+            kind = self.INVERSE.get(self.Kind(self.kind), self.Kind(self.kind))
+            return kind.label, self.to_person
+        return self.Kind(self.kind).label, self.from_person
+
+
+class PersonValue(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="person_values")
+    value = models.ForeignKey(Value, on_delete=models.CASCADE, related_name="person_values")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "value"], name="person_value_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.value}"
+
+
+class Interaction(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interactions"
+    )
+    occurred_at = models.DateTimeField("when", default=timezone.now)
+    people = models.ManyToManyField(Person, related_name="interactions")
+    kind = models.CharField(max_length=20, choices=InteractionKind.choices)
+    duration_minutes = models.PositiveIntegerField(
+        "duration (minutes)", null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
+    )
+    what_i_heard = models.TextField(
+        "what I heard", blank=True, help_text="What they feel, and why. In their words if you can."
+    )
+    what_i_shared = models.TextField("what I shared", blank=True)
+    connection_rating = models.PositiveSmallIntegerField(
+        "how connected it felt",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    topics = models.ManyToManyField(Tag, blank=True, related_name="interactions")
+    # PostgreSQL full-text index of what was heard and shared (GIN index added on PostgreSQL).
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InteractionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(connection_rating__isnull=True)
+                | models.Q(connection_rating__gte=1, connection_rating__lte=5),
+                name="interaction_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+
+class Goal(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ACHIEVED = "achieved", "Achieved"
+        LET_GO = "let_go", "Let go"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    achieved_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "target_date", "id"]
+        indexes = [models.Index(fields=["status", "target_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reflection(models.Model):
+    """The user's own inner work: a dated journal entry."""
+
+    class Topic(models.TextChoices):
+        VALUES = "values", "My values"
+        PASSIONS = "passions", "My passions"
+        FEARS = "fears", "My fears"
+        GROWTH = "growth", "How I am growing"
+        OTHER = "other", "Something else"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
+    )
+    written_on = models.DateField(default=timezone.localdate)
+    topic = models.CharField(max_length=20, choices=Topic.choices, default=Topic.VALUES)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_on", "-id"]
+        indexes = [models.Index(fields=["owner", "-written_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} ({self.written_on})"
 
 
 class SchedulerTick(models.Model):

@@ -1,0 +1,96 @@
+"""Logging what happened with people, and keeping `Person.last_interaction_at` true."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from connections.models import Interaction, Person
+from connections.people import tags_named
+
+
+def _index_for_search(interaction: Interaction) -> None:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchVector
+
+        Interaction.objects.filter(pk=interaction.pk).update(
+            search_vector=SearchVector("what_i_heard", "what_i_shared", config="simple")
+        )
+
+
+def _refresh_last_interaction(people_ids: Iterable[int]) -> None:
+    for person_id, latest in (
+        Person.objects.filter(id__in=list(people_ids))
+        .annotate(latest=Max("interactions__occurred_at"))
+        .values_list("id", "latest")
+    ):
+        Person.objects.filter(pk=person_id).update(last_interaction_at=latest)
+
+
+@transaction.atomic
+def log_interaction(
+    *,
+    owner,
+    people: Iterable[Person],
+    kind: str,
+    occurred_at: datetime,
+    what_i_heard: str = "",
+    what_i_shared: str = "",
+    duration_minutes: int | None = None,
+    connection_rating: int | None = None,
+    topic_names: Iterable[str] = (),
+) -> Interaction:
+    """Record one interaction with one or more of the owner's people."""
+    people = list(people)
+    if not people:
+        raise ValueError("An interaction needs at least one person.")
+    if any(person.owner_id != owner.pk for person in people):
+        raise PermissionError("People must belong to the owner.")
+    interaction = Interaction(
+        owner=owner,
+        kind=kind,
+        occurred_at=occurred_at,
+        what_i_heard=what_i_heard.strip(),
+        what_i_shared=what_i_shared.strip(),
+        duration_minutes=duration_minutes,
+        connection_rating=connection_rating,
+    )
+    interaction.full_clean()
+    interaction.save()
+    interaction.people.set(people)
+    if topic_names:
+        interaction.topics.set(tags_named(owner=owner, names=topic_names))
+    _index_for_search(interaction)
+    # Only ever moves forward: logging an old interaction keeps a newer last contact.
+    for person in people:
+        if person.last_interaction_at is None or occurred_at > person.last_interaction_at:
+            Person.objects.filter(pk=person.pk).update(last_interaction_at=occurred_at)
+            person.last_interaction_at = occurred_at
+    return interaction
+
+
+@transaction.atomic
+def update_interaction(
+    *, interaction: Interaction, people: Iterable[Person], **fields
+) -> Interaction:
+    people = list(people)
+    before = set(interaction.people.values_list("id", flat=True))
+    topic_names = fields.pop("topic_names", None)
+    for name, value in fields.items():
+        setattr(interaction, name, value)
+    interaction.full_clean()
+    interaction.save()
+    interaction.people.set(people)
+    if topic_names is not None:
+        interaction.topics.set(tags_named(owner=interaction.owner, names=topic_names))
+    _index_for_search(interaction)
+    _refresh_last_interaction(before | {p.pk for p in people})
+    return interaction
+
+
+@transaction.atomic
+def delete_interaction(*, interaction: Interaction) -> None:
+    people_ids = list(interaction.people.values_list("id", flat=True))
+    interaction.delete()
+    _refresh_last_interaction(people_ids)
