@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connections.views import dashboard, health, photos
+from connections.views import dashboard, health, merge, photos
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -11,4 +11,5 @@ urlpatterns = [
     # --- person add / edit / archive / delete; Me page ---
     # --- insights ---
     # --- merge ---
+    path("people/merge/", merge.merge, name="people_merge"),
 ]
