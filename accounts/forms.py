@@ -92,5 +92,12 @@ class PreferencesForm(forms.ModelForm):
             "daily_nudge_limit",
             "weekly_email_weekday",
             "email_nudges_enabled",
+            "birthday_notice_days",
         )
         labels = {"weekly_email_weekday": "Weekly “three people” email on"}
+        error_messages = {
+            "birthday_notice_days": {
+                "max_value": "Choose between 0 and 30 days before a birthday.",
+                "invalid": "Enter a whole number of days, 0 to 30.",
+            }
+        }

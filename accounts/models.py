@@ -82,6 +82,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         "weekly email on", choices=Weekday.choices, default=Weekday.MONDAY
     )
     email_nudges_enabled = models.BooleanField("email me nudges", default=True)
+    birthday_notice_days = models.PositiveSmallIntegerField(
+        "remind me of birthdays",
+        default=3,
+        validators=[MaxValueValidator(30)],
+        help_text="Days before a birthday, besides the day itself (0 for only the day).",
+    )
+    calendar_token = models.CharField(max_length=64, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import PreferencesForm, SignupForm
@@ -30,7 +31,21 @@ def preferences(request):
         form.save()
         messages.success(request, "Settings saved.")
         return redirect("settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    from connections.models import Delivery
+
+    deliveries = Delivery.objects.filter(owner=request.user).exclude(
+        status=Delivery.Status.SKIPPED
+    )[:10]
+    calendar_url = (
+        settings.SITE_URL + reverse("calendar_feed", args=[request.user.calendar_token])
+        if request.user.calendar_token
+        else ""
+    )
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "deliveries": deliveries, "calendar_url": calendar_url},
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

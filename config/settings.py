@@ -171,6 +171,7 @@ CELERY_BROKER_URL = env_url(
     f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}",
     schemes={"redis", "rediss", "sqla+sqlite", "sqla+postgresql", "amqp", "memory"},
 )
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -184,6 +185,13 @@ CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "connections.tasks.tick", "schedule": 60.0},
 }
 TICK_STALE_AFTER = timedelta(seconds=env_int("TICK_STALE_SECONDS", 180, minimum=60))
+# A worker holds an email this long while sending; past it, the next tick hands it to another.
+NUDGE_SEND_LEASE_SECONDS = env_int("NUDGE_SEND_LEASE_SECONDS", 300, minimum=1)
+# An email waiting in the broker this long without a worker taking it is enqueued again.
+NUDGE_REQUEUE_SECONDS = env_int("NUDGE_REQUEUE_SECONDS", 120, minimum=1)
+# SMTP failures are retried after 1, 2, 4… minutes (capped at an hour), this many times.
+NUDGE_RETRY_BASE_SECONDS = env_int("NUDGE_RETRY_BASE_SECONDS", 60, minimum=1)
+NUDGE_MAX_ATTEMPTS = env_int("NUDGE_MAX_ATTEMPTS", 8, minimum=1)
 
 # Content Security Policy: only our own scripts (htmx included), no inline code.
 SECURE_CSP = {

@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 
 from connections.models import Goal, Milestone, Person
+from connections.nudges import celebrate_goal
 
 
 @transaction.atomic
@@ -22,6 +23,8 @@ def set_goal_status(*, goal: Goal, status: str, on: date) -> Goal:
     goal.status = Goal.Status(status)
     goal.achieved_on = on if goal.status == Goal.Status.ACHIEVED else None
     goal.save(update_fields=["status", "achieved_on"])
+    if goal.status == Goal.Status.ACHIEVED:
+        celebrate_goal(goal=goal)
     return goal
 
 

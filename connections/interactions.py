@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from connections.models import Interaction, Person
+from connections.nudges import resolve_cadence_nudges
 from connections.people import tags_named
 
 
@@ -62,6 +63,7 @@ def log_interaction(
     if topic_names:
         interaction.topics.set(tags_named(owner=owner, names=topic_names))
     _index_for_search(interaction)
+    resolve_cadence_nudges(people_ids=[person.pk for person in people])
     # Only ever moves forward: logging an old interaction keeps a newer last contact.
     for person in people:
         if person.last_interaction_at is None or occurred_at > person.last_interaction_at:

@@ -449,3 +449,153 @@ class SchedulerTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.ticked_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Nudge(models.Model):
+    """Something to reach out about. The database is the schedule: a nudge is due when its
+    `due_on` (the user's local date) has come, until it is done or dismissed."""
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP = "follow_up", "Follow up"
+        BIRTHDAY_SOON = "birthday_soon", "Birthday coming"
+        BIRTHDAY = "birthday", "Birthday"
+        GOAL_DATE = "goal_date", "Goal date"
+        MILESTONE = "milestone", "Milestone"
+        CELEBRATE = "celebrate", "Celebrate"
+        CADENCE = "cadence", "Time to reach out"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DISMISSED = "dismissed", "Dismissed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="nudges")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField(blank=True, help_text="The context you wrote, quoted in the email.")
+    due_on = models.DateField(help_text="The user's local date from which it is due.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    occasion_on = models.DateField(
+        null=True, blank=True, help_text="The birthday or goal date this nudge is about."
+    )
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
+    )
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.CASCADE, related_name="nudges"
+    )
+    snooze_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"]),
+            models.Index(fields=["person", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(kind="cadence", status="open"),
+                name="nudge_one_open_cadence_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "kind", "occasion_on"],
+                condition=models.Q(kind__in=["birthday", "birthday_soon"]),
+                name="nudge_once_per_birthday",
+            ),
+            models.UniqueConstraint(
+                fields=["goal", "kind"],
+                condition=models.Q(kind__in=["goal_date", "celebrate"]),
+                name="nudge_once_per_goal_date",
+            ),
+            models.UniqueConstraint(
+                fields=["milestone"],
+                condition=models.Q(kind="milestone"),
+                name="nudge_once_per_milestone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.person}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+# Most important first in emails and on the dashboard: what you promised, then dates, then rhythm.
+NUDGE_PRIORITY = {
+    Nudge.Kind.FOLLOW_UP: 0,
+    Nudge.Kind.BIRTHDAY: 1,
+    Nudge.Kind.CELEBRATE: 1,
+    Nudge.Kind.BIRTHDAY_SOON: 2,
+    Nudge.Kind.GOAL_DATE: 2,
+    Nudge.Kind.MILESTONE: 2,
+    Nudge.Kind.CADENCE: 3,
+}
+
+
+class Delivery(models.Model):
+    """One nudge email: at most one per (user, kind, period), so it is never sent twice.
+
+    A worker claims it (status SENDING with a lease); a lease that runs out means the worker
+    died, and the next tick hands it to another. `message_id` is derived from the row, so a
+    re-send after a crash is recognisable as the same message.
+    """
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", "Morning email"
+        WEEKLY = "weekly", "Weekly three"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Nothing was due"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period = models.DateField(help_text="Local date (daily) or the Monday of the week (weekly).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    nudges = models.ManyToManyField(Nudge, blank=True, related_name="deliveries")
+    # The weekly three as chosen when planned: [{"person": id, "why": "…"}], so a re-send is
+    # the same email.
+    weekly_picks = models.JSONField(default=list, blank=True)
+    waiting_count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period", "-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "period"], name="delivery_once_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.owner} on {self.period}"
+
+    @property
+    def message_id(self) -> str:
+        from urllib.parse import urlsplit
+
+        domain = urlsplit(settings.SITE_URL).hostname or "tend.local"
+        return f"<tend-{self.kind}-{self.pk}-{self.period:%Y%m%d}@{domain}>"

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from connections.views import dashboard, health, merge, photos
+from connections.views import calendar, dashboard, email_actions, health, merge, photos
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
     path("people/<int:pk>/photo/", photos.person_photo, name="person_photo"),
+    # --- nudges: one-click email actions, unsubscribe, calendar feed ---
+    path("n/<str:token>/", email_actions.nudge_action, name="nudge_action"),
+    path("unsubscribe/<str:token>/", email_actions.unsubscribe, name="unsubscribe"),
+    path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
+    path("settings/calendar/reset/", calendar.reset, name="calendar_reset"),
     # --- people list, search, bulk actions ---
     # --- person page: timeline, logging, values, goals, relationships ---
     # --- person add / edit / archive / delete; Me page ---

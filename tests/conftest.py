@@ -44,3 +44,19 @@ def other_user(db):
 def alice_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; Django's default mailer sends to it."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 10},
+        }
+    }
+    yield server
+    server.stop()

@@ -49,17 +49,40 @@ def test_database_url() -> str:
 test_database_url.__test__ = False
 
 
-@contextmanager
-def celery_worker(broker_url: str, *, queue: str | None = None, extra_env: dict | None = None):
-    """Run `celery worker` in a subprocess, reading from its own queue; yield (process, queue)."""
-    queue = queue or f"tend-test-{uuid.uuid4().hex[:8]}"
+def process_env(broker_url: str, queue: str, extra_env: dict | None = None) -> dict:
+    """The environment for a Tend process (worker, dispatcher) sharing the test database."""
     env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": broker_url,
+        "CELERY_QUEUE": queue,
         **(extra_env or {}),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def new_queue() -> str:
+    return f"tend-test-{uuid.uuid4().hex[:8]}"
+
+
+def dispatch(broker_url: str, queue: str, extra_env: dict | None = None) -> subprocess.Popen:
+    """Start `manage.py dispatch_nudges` (one tick, as beat runs it) in its own process."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "dispatch_nudges"],
+        cwd=ROOT,
+        env=process_env(broker_url, queue, extra_env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@contextmanager
+def celery_worker(broker_url: str, *, queue: str | None = None, extra_env: dict | None = None):
+    """Run `celery worker` in a subprocess, reading from its own queue; yield (process, queue)."""
+    queue = queue or new_queue()
+    env = process_env(broker_url, queue, extra_env)
     log = open(ROOT / "var" / f"worker-{queue}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [

@@ -8,6 +8,7 @@ VALID = {
     "daily_nudge_limit": "5",
     "weekly_email_weekday": "6",
     "email_nudges_enabled": "on",
+    "birthday_notice_days": "3",
 }
 
 

@@ -1,0 +1,60 @@
+"""Signed links in emails that act without logging in. They expire, and a GET never acts."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+ACTION_MAX_AGE = timedelta(days=14)
+UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
+ACTIONS = ("done", "snooze", "log", "dismiss")
+
+
+class BadLink(Exception):
+    """The link was tampered with, has expired, or does not name what it should."""
+
+
+def action_token(nudge, action: str) -> str:
+    if action not in ACTIONS:
+        raise ValueError(action)
+    return signing.dumps({"n": nudge.pk, "u": nudge.owner_id, "a": action}, salt="tend.nudge")
+
+
+def read_action_token(token: str) -> tuple[int, int, str]:
+    """(nudge id, user id, action) from a token, or BadLink."""
+    try:
+        data = signing.loads(token, salt="tend.nudge", max_age=ACTION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise BadLink("expired") from None
+    except signing.BadSignature:
+        raise BadLink("invalid") from None
+    if data.get("a") not in ACTIONS:
+        raise BadLink("invalid")
+    return data["n"], data["u"], data["a"]
+
+
+def action_url(nudge, action: str) -> str:
+    return settings.SITE_URL + reverse("nudge_action", args=[action_token(nudge, action)])
+
+
+def unsubscribe_token(user) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt="tend.unsubscribe")
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    try:
+        data = signing.loads(token, salt="tend.unsubscribe", max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise BadLink("expired") from None
+    except signing.BadSignature:
+        raise BadLink("invalid") from None
+    return data["u"], data["e"]
+
+
+def unsubscribe_url(user) -> str:
+    return settings.SITE_URL + reverse("unsubscribe", args=[unsubscribe_token(user)])
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path

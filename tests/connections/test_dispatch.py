@@ -1,0 +1,257 @@
+"""Planning and sending the morning and weekly emails, in-process against a real SMTP server."""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import User
+from connections.delivery import send_delivery
+from connections.models import Circle, Delivery, Nudge
+from connections.nudges import schedule_follow_up
+from connections.scheduling import run_tick
+from tests.factories import PersonFactory, UserFactory, interaction_with
+from tests.smtp import html_part, text_part
+
+pytestmark = pytest.mark.django_db
+UTC = ZoneInfo("UTC")
+
+
+def deliver_pending() -> list[str]:
+    """What a worker does with the emails the tick handed over (enqueued)."""
+    handed_over = Delivery.objects.filter(status=Delivery.Status.PENDING, enqueued_at__isnull=False)
+    return [send_delivery(pk) for pk in handed_over.values_list("pk", flat=True)]
+
+
+def morning(messages):
+    return [m for m in messages if not m["Subject"].startswith("This week")]
+
+
+def tick_and_deliver(now: datetime) -> None:
+    with time_machine.travel(now, tick=False):
+        run_tick(now)
+        deliver_pending()
+
+
+def make_user(email: str, zone: str, **fields) -> User:
+    user = UserFactory(
+        email=email, timezone=zone, date_joined=datetime(2026, 1, 1, tzinfo=UTC), **fields
+    )
+    person = PersonFactory(owner=user, full_name=f"Friend of {email}", circle=Circle.ACQUAINTANCE)
+    schedule_follow_up(
+        person=person, due_on=date(2026, 3, 1), reason="She mentioned the job interview on Tuesday."
+    )
+    return user
+
+
+def test_one_email_at_the_local_hour_with_context_and_actions(smtp_server):
+    user = make_user("ana@example.com", "Europe/Lisbon", display_name="Ana Sousa")
+    person = user.people.get()
+    person.preferred_channel = "call"
+    person.connect_notes = "Evenings, after the kids sleep"
+    person.save()
+
+    tick_and_deliver(datetime(2026, 3, 2, 7, 59, tzinfo=UTC))
+    assert morning(smtp_server.messages) == []
+    tick_and_deliver(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    tick_and_deliver(datetime(2026, 3, 2, 8, 1, tzinfo=UTC))
+
+    (message,) = morning(smtp_server.messages)
+    assert message["To"] == "ana@example.com"
+    assert message["Subject"] == "1 person to reach out to today — Follow up with Friend"
+    delivery = Delivery.objects.get(kind="daily")
+    assert message["Message-ID"] == delivery.message_id
+    assert (
+        message["List-Unsubscribe"].startswith("<http://testserver")
+        or "unsubscribe" in message["List-Unsubscribe"]
+    )
+    text = text_part(message)
+    assert "She mentioned the job interview on Tuesday." in text
+    assert "Prefers: Phone call — Evenings, after the kids sleep" in text
+    for label in ("Done:", "Snooze:", "Log how it went:"):
+        assert label in text
+    assert "Stop these emails:" in text
+    assert "Log how it went" in html_part(message)
+    assert delivery.status == Delivery.Status.SENT
+
+
+def test_a_day_in_fast_forward_for_five_timezones_sends_each_one_email_at_their_hour(smtp_server):
+    zones = {
+        "honolulu@example.com": "Pacific/Honolulu",  # UTC-10
+        "london@example.com": "Europe/London",  # UTC+0 in winter
+        "kathmandu@example.com": "Asia/Kathmandu",  # UTC+5:45
+        "kiritimati@example.com": "Pacific/Kiritimati",  # UTC+14
+        "newyork@example.com": "America/New_York",  # DST ends on 1 November 2026
+    }
+    for email, zone in zones.items():
+        make_user(email, zone)
+
+    sent_at: dict[str, list[datetime]] = {email: [] for email in zones}
+    start = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)
+    # The first tick catches up the day for zones whose hour has already passed.
+    tick_and_deliver(start)
+    for step in range(1, 3 * 24 * 4):  # three days, a tick every 15 minutes
+        now = start + timedelta(minutes=15 * step)
+        before = len(smtp_server.messages)
+        tick_and_deliver(now)
+        for message in morning(smtp_server.messages[before:]):
+            sent_at[message["To"]].append(now)
+
+    for email, zone in zones.items():
+        local = [moment.astimezone(ZoneInfo(zone)) for moment in sent_at[email]]
+        days = Counter(moment.date() for moment in local)
+        assert all(count == 1 for count in days.values()), (email, local)
+        assert {moment.hour for moment in local} == {8}, (email, local)
+        assert len(local) >= 2, (email, local)
+
+
+def test_the_daily_limit_holds_and_the_email_says_how_many_wait(smtp_server):
+    user = make_user("busy@example.com", "UTC", daily_nudge_limit=2)
+    for name in ("Ben", "Cleo", "Dara"):
+        schedule_follow_up(
+            person=PersonFactory(owner=user, full_name=name, circle=Circle.ACQUAINTANCE),
+            due_on=date(2026, 3, 1),
+        )
+
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))
+
+    (message,) = morning(smtp_server.messages)
+    assert Delivery.objects.get(kind="daily").nudges.count() == 2
+    assert "2 more are waiting" in text_part(message)
+
+
+def test_quiet_days_skip_and_the_nudges_wait_for_the_next_day(smtp_server):
+    make_user("quiet@example.com", "UTC", quiet_weekdays=[0])  # Mondays are quiet
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))  # a Monday
+    assert morning(smtp_server.messages) == []
+    tick_and_deliver(datetime(2026, 3, 3, 9, tzinfo=UTC))
+    assert len(morning(smtp_server.messages)) == 1
+
+
+def test_no_email_when_nothing_is_due_or_emails_are_off(smtp_server):
+    UserFactory(email="nothing@example.com", timezone="UTC")
+    make_user("off@example.com", "UTC", email_nudges_enabled=False)
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    tick_and_deliver(datetime(2026, 3, 2, 15, tzinfo=UTC))
+    assert morning(smtp_server.messages) == []
+
+
+def test_a_stopped_beat_catches_up_the_same_day(smtp_server):
+    make_user("late@example.com", "UTC")
+    tick_and_deliver(datetime(2026, 3, 2, 14, 37, tzinfo=UTC))  # first tick since yesterday
+    assert len(morning(smtp_server.messages)) == 1
+
+
+def test_changing_timezone_after_the_hour_neither_skips_nor_doubles(smtp_server):
+    user = make_user("mover@example.com", "Europe/Lisbon")
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))  # sent for 2 March in Lisbon
+    User.objects.filter(pk=user.pk).update(timezone="Asia/Tokyo")  # 18:00 on 2 March there
+    tick_and_deliver(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
+    assert len(morning(smtp_server.messages)) == 1
+    tick_and_deliver(datetime(2026, 3, 2, 23, 0, tzinfo=UTC))  # 08:00 on 3 March in Tokyo
+    assert len(morning(smtp_server.messages)) == 2
+
+
+def test_a_user_whose_hour_passed_when_they_moved_east_still_gets_today(smtp_server):
+    user = make_user("east@example.com", "America/Los_Angeles")  # 01:00 there at 09:00 UTC
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    assert morning(smtp_server.messages) == []
+    User.objects.filter(pk=user.pk).update(timezone="Asia/Kolkata")  # 14:30 there: hour passed
+    tick_and_deliver(datetime(2026, 3, 2, 9, 1, tzinfo=UTC))
+    assert len(morning(smtp_server.messages)) == 1
+
+
+def test_smtp_failure_is_retried_with_backoff_and_visible(settings, user, alice_client):
+    from tests.smtp import SmtpServer, free_port
+
+    port = free_port()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    schedule_follow_up(
+        person=PersonFactory(owner=user, circle=Circle.ACQUAINTANCE), due_on=date(2026, 3, 1)
+    )
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    tick_and_deliver(now)
+
+    delivery = Delivery.objects.get(kind="daily")
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert "Connection" in delivery.last_error or "refused" in delivery.last_error
+    assert delivery.next_attempt_at == now + timedelta(seconds=60)
+    page = alice_client.get(reverse("settings")).text
+    assert "Last problem:" in page and "retrying after 1 attempt" in page
+
+    tick_and_deliver(now + timedelta(seconds=30))  # too early for the retry
+    assert Delivery.objects.get(kind="daily").attempts == 1
+
+    server = SmtpServer(port=port).start()
+    try:
+        tick_and_deliver(now + timedelta(seconds=61))
+    finally:
+        server.stop()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+    assert len(morning(server.messages)) == 1
+
+
+def test_gives_up_after_the_last_attempt_and_says_so(settings, user):
+    from tests.smtp import free_port
+
+    settings.NUDGE_MAX_ATTEMPTS = 2
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+        }
+    }
+    schedule_follow_up(
+        person=PersonFactory(owner=user, circle=Circle.ACQUAINTANCE), due_on=date(2026, 3, 1)
+    )
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    tick_and_deliver(now)
+    tick_and_deliver(now + timedelta(minutes=5))
+    assert Delivery.objects.get(kind="daily").status == "failed"
+
+
+def test_weekly_three_on_the_chosen_day(smtp_server):
+    user = UserFactory(
+        email="weekly@example.com",
+        timezone="UTC",
+        weekly_email_weekday=0,
+        date_joined=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    for name, circle in [
+        ("Ana", Circle.INNER),
+        ("Ben", Circle.CLOSE),
+        ("Cleo", Circle.WIDER),
+        ("Dara", Circle.CLOSE),
+    ]:
+        person = PersonFactory(
+            owner=user, full_name=f"{name} Silva", nickname=name, circle=circle, created_at=old
+        )
+        interaction_with(person, occurred_at=datetime(2026, 2, 1, tzinfo=UTC))
+    Nudge.objects.all().delete()
+    user.email_nudges_enabled = True
+    user.save()
+
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))  # Monday
+    weekly = [m for m in smtp_server.messages if m["Subject"].startswith("This week")]
+    assert len(weekly) == 1
+    assert weekly[0]["Subject"] == "This week’s three: Ana, Ben and Dara"
+    assert "days since you connected" in text_part(weekly[0])
+
+    tick_and_deliver(datetime(2026, 3, 3, 9, tzinfo=UTC))
+    assert len([m for m in smtp_server.messages if m["Subject"].startswith("This week")]) == 1
+
+
+def test_dispatch_nudges_command_runs_one_tick(capsys, user):
+    call_command("dispatch_nudges")
+    assert "Tick done:" in capsys.readouterr().out
