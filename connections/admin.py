@@ -2,9 +2,11 @@ from django.contrib import admin
 
 from connections.models import (
     ContactPoint,
+    Delivery,
     Goal,
     Interaction,
     Milestone,
+    Nudge,
     Person,
     PersonValue,
     Reflection,
@@ -82,3 +84,37 @@ admin.site.register(Reflection, list_display=("written_on", "owner", "topic"))
 class SchedulerTickAdmin(admin.ModelAdmin):
     list_display = ("name", "ticked_at")
     readonly_fields = ("name", "ticked_at")
+
+
+@admin.register(Nudge)
+class NudgeAdmin(admin.ModelAdmin):
+    list_display = ("person", "owner", "kind", "due_on", "status")
+    list_filter = ("kind", "status")
+    search_fields = ("person__full_name", "owner__email", "reason")
+    list_select_related = ("person", "owner")
+    raw_id_fields = ("owner", "person", "interaction", "goal", "milestone")
+    date_hierarchy = "due_on"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """What was emailed to whom, and what failed: the operator's view of delivery."""
+
+    list_display = ("owner", "kind", "period", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "kind")
+    search_fields = ("owner__email",)
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+    filter_horizontal = ("nudges",)
+    readonly_fields = ("message_id", "created_at", "sent_at", "lease_until", "enqueued_at")
+    date_hierarchy = "period"
+    actions = ["retry_now"]
+
+    @admin.action(description="Retry the selected failed or pending emails now")
+    def retry_now(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(status__in=["failed", "pending"]).update(
+            status="pending", next_attempt_at=timezone.now(), enqueued_at=None
+        )
+        self.message_user(request, f"{count} emails will be retried on the next tick.")
