@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connections.views import calendar, dashboard, email_actions, health, merge, photos
+from connections.views import calendar, dashboard, email_actions, health, merge, nudges, photos
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", email_actions.unsubscribe, name="unsubscribe"),
     path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
     path("settings/calendar/reset/", calendar.reset, name="calendar_reset"),
+    path("nudges/<int:pk>/done/", nudges.done, name="nudge_done"),
+    path("nudges/<int:pk>/snooze/", nudges.snooze, name="nudge_snooze"),
+    path("nudges/<int:pk>/dismiss/", nudges.dismiss, name="nudge_dismiss"),
+    path("people/<int:pk>/follow-up/", nudges.follow_up, name="person_follow_up"),
     # --- people list, search, bulk actions ---
     # --- person page: timeline, logging, values, goals, relationships ---
     # --- person add / edit / archive / delete; Me page ---
