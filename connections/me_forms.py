@@ -17,7 +17,7 @@ class MyValueForm(forms.Form):
         label="What it means to you",
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Telling the truth kindly, even when hard"}),
+        widget=forms.TextInput(attrs={"placeholder": "Telling the truth, kindly"}),
     )
 
     def __init__(self, *args, owner, **kwargs):

@@ -189,10 +189,15 @@ def update_person(*, person: Person, tag_names: Iterable[str] | None = None, **f
     unknown = set(fields) - set(MERGEABLE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}.")
+    old_photo = person.photo.name if "photo" in fields else ""
     for field, value in fields.items():
         setattr(person, field, value)
     person.full_clean(exclude=["photo"])
     person.save()
+    if old_photo and old_photo != person.photo.name:
+        # A replaced or removed photo is private data: do not leave the file behind.
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
     if tag_names is not None:
         person.tags.set(tags_named(owner=person.owner, names=tag_names))
     return person

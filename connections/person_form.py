@@ -90,7 +90,7 @@ class PersonForm(forms.Form):
     birthday_year = forms.IntegerField(
         label="Year",
         required=False,
-        widget=forms.NumberInput(attrs={"placeholder": "Year", "inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"placeholder": "e.g. 1988", "inputmode": "numeric"}),
         error_messages={"invalid": "Enter the year as four digits, like 1990."},
     )
     circle = forms.ChoiceField(
@@ -272,7 +272,7 @@ class ContactPointForm(forms.Form):
         label="Label",
         max_length=60,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "home, work, mobile…"}),
+        widget=forms.TextInput(attrs={"placeholder": "home, work…"}),
     )
     value = forms.CharField(label="Contact detail", max_length=500, required=False)
 
@@ -344,6 +344,19 @@ def contact_formset(*, person: Person | None, data=None, add_row: bool = False):
         validate_max=True,
     )
     return formset_class(data, initial=initial, prefix=CONTACT_PREFIX)
+
+
+def focus_first_problem(form: PersonForm, contacts: BaseContactFormSet) -> int | None:
+    """Put the cursor where the first problem is; returns the contact row to focus, if any."""
+    form.fields["full_name"].widget.attrs.pop("autofocus", None)
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return None
+    for index, row in enumerate(contacts.forms):
+        if row.errors:
+            return index
+    return None
 
 
 def hold_errors(form: PersonForm, contacts: BaseContactFormSet) -> None:

@@ -8,7 +8,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from connections.models import Interaction, Person
 from connections.people import archive_person, delete_person, restore_person
-from connections.person_form import PersonForm, contact_formset, hold_errors
+from connections.person_form import (
+    PersonForm,
+    contact_formset,
+    focus_first_problem,
+    hold_errors,
+)
 
 
 def _person(request, pk: int) -> Person:
@@ -26,6 +31,7 @@ def person_edit(request, pk: int):
 
 
 def _person_form(request, *, person: Person | None):
+    focus_row = None
     if request.method == "POST":
         add_row = "add_contact" in request.POST
         form = PersonForm(request.POST, request.FILES, owner=request.user, person=person)
@@ -44,6 +50,8 @@ def _person_form(request, *, person: Person | None):
                 verb = "Added" if person is None else "Saved"
                 messages.success(request, f"{verb} {saved.full_name}.")
                 return redirect(f"/people/{saved.pk}/")
+        if not add_row:
+            focus_row = focus_first_problem(form, contacts)
     else:
         form = PersonForm(owner=request.user, person=person)
         contacts = contact_formset(person=person)
@@ -56,6 +64,7 @@ def _person_form(request, *, person: Person | None):
         "person": person,
         "photo_again": photo_again,
         "focus_last_row": request.method == "POST" and "add_contact" in request.POST,
+        "focus_row": focus_row,
     }
     return render(request, "connections/person_form.html", context)
 

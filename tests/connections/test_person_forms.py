@@ -1,4 +1,5 @@
 import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -334,3 +335,17 @@ def test_edit_form_query_count_does_not_grow_with_contacts_and_values(alice_clie
         add_person_value(person=ana, name=f"theirs {n}")
         ContactPointFactory(person=ana)
     assert queries_for_edit_page() == few
+
+
+def test_removing_a_photo_deletes_the_file(alice_client, user, django_capture_on_commit_callbacks):
+    photo = SimpleUploadedFile("ana.png", png_bytes(), content_type="image/png")
+    alice_client.post("/people/new/", {**form_data(), "photo": photo})
+    ana = Person.objects.get(owner=user)
+    stored = ana.photo.path
+    assert "Remove the photo" in alice_client.get(f"/people/{ana.pk}/edit/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(f"/people/{ana.pk}/edit/", form_data(remove_photo="on"))
+    ana.refresh_from_db()
+    assert not ana.photo
+    assert not os.path.exists(stored)
