@@ -89,6 +89,10 @@ def test_add_a_person_with_two_values_shared_with_me(page, live_server, screensh
     page.goto(f"{live_server.url}/me/")
     screenshot("me-390")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("link", name=re.compile("^Delete the reflection")).click()
+    expect(page.locator("#messages")).to_contain_text("Deleted the reflection.")
+    expect(page.get_by_text("Your journal is empty")).to_be_visible()
     page.goto(f"{live_server.url}/people/{ana.pk}/delete/")
     screenshot("person-delete-390")
 
