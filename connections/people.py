@@ -181,3 +181,38 @@ def _move_relationships(*, keep: Person, absorb: Person) -> None:
             relationship.delete()
         else:
             relationship.save()
+
+
+@transaction.atomic
+def update_person(*, person: Person, tag_names: Iterable[str] | None = None, **fields) -> Person:
+    """Change a person's own fields (and their tags when `tag_names` is given)."""
+    unknown = set(fields) - set(MERGEABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Cannot update {', '.join(sorted(unknown))}.")
+    old_photo = person.photo.name if "photo" in fields else ""
+    for field, value in fields.items():
+        setattr(person, field, value)
+    person.full_clean(exclude=["photo"])
+    person.save()
+    if old_photo and old_photo != person.photo.name:
+        # A replaced or removed photo is private data: do not leave the file behind.
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
+    if tag_names is not None:
+        person.tags.set(tags_named(owner=person.owner, names=tag_names))
+    return person
+
+
+@transaction.atomic
+def set_contact_points(*, person: Person, points: Iterable[dict]) -> None:
+    """Make the person's contact points exactly `points` (dicts of kind, label, value and,
+    for one that already exists, its id); the ones left out are removed."""
+    existing = {point.pk: point for point in person.contact_points.all()}
+    kept = set()
+    for data in points:
+        point = existing.get(data.get("id")) or ContactPoint(person=person)
+        point.kind, point.label, point.value = data["kind"], data.get("label", ""), data["value"]
+        point.full_clean(exclude=["person"])
+        point.save()
+        kept.add(point.pk)
+    person.contact_points.exclude(pk__in=kept).delete()

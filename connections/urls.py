@@ -1,6 +1,8 @@
 from django.urls import path
 
 from connections.views import calendar, dashboard, email_actions, health, merge, nudges, photos
+from connections.views import me as me_views
+from connections.views import person_forms as person_form_views
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -18,6 +20,21 @@ urlpatterns = [
     # --- people list, search, bulk actions ---
     # --- person page: timeline, logging, values, goals, relationships ---
     # --- person add / edit / archive / delete; Me page ---
+    path("people/new/", person_form_views.person_add, name="person_add"),
+    path("people/<int:pk>/edit/", person_form_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/archive/", person_form_views.person_archive, name="person_archive"),
+    path("people/<int:pk>/restore/", person_form_views.person_restore, name="person_restore"),
+    path("people/<int:pk>/delete/", person_form_views.person_delete, name="person_delete"),
+    path("me/", me_views.me, name="me"),
+    path("me/values/", me_views.me_value_add, name="me_value_add"),
+    path("me/values/<int:pk>/remove/", me_views.me_value_remove, name="me_value_remove"),
+    path("me/reflections/", me_views.me_reflection_add, name="me_reflection_add"),
+    path("me/reflections/<int:pk>/edit/", me_views.me_reflection_edit, name="me_reflection_edit"),
+    path(
+        "me/reflections/<int:pk>/delete/",
+        me_views.me_reflection_delete,
+        name="me_reflection_delete",
+    ),
     # --- insights ---
     # --- merge ---
     path("people/merge/", merge.merge, name="people_merge"),

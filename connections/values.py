@@ -1,5 +1,6 @@
 """Values: the user's own, each person's, and what they share."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -69,3 +70,18 @@ def compare_values(*, person: Person, my_values: list[Value]) -> ValueComparison
         only_theirs=[pv for pv in theirs if not pv.value.is_mine],
         only_mine=[v for v in my_values if v.pk not in their_ids],
     )
+
+
+@transaction.atomic
+def set_person_values(*, person: Person, names: Iterable[str]) -> None:
+    """Make the person's values exactly these names; notes on values they keep stay."""
+    wanted = {}
+    for name in names:
+        name = " ".join(name.split())
+        if name:
+            wanted.setdefault(name.lower(), name)
+    for person_value in person.person_values.select_related("value"):
+        if wanted.pop(person_value.value.name.lower(), None) is None:
+            remove_person_value(person_value=person_value)
+    for name in wanted.values():
+        add_person_value(person=person, name=name)
