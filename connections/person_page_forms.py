@@ -8,6 +8,7 @@ from django.utils import timezone
 from connections.models import Goal, Interaction, InteractionKind, Person, Relationship
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+MULTI_SELECT_HELP = "Hold Ctrl (⌘ on a Mac) to choose more than one."
 RATING_CHOICES = [
     ("", "Skip"),
     (1, "1"),
@@ -82,6 +83,7 @@ class InteractionForm(forms.Form):
     people = forms.TypedMultipleChoiceField(
         label="Who was there",
         coerce=int,
+        help_text=MULTI_SELECT_HELP,
         error_messages={
             "required": "Choose at least one person.",
             "invalid_choice": "Choose people from your list.",
@@ -104,7 +106,7 @@ class InteractionForm(forms.Form):
         if person is not None:
             self.fields["people"].label = "Others who were there"
             self.fields["people"].required = False
-            self.fields["people"].help_text = "For a group: one entry for everyone."
+            self.fields["people"].help_text = f"For a group, one entry for all. {MULTI_SELECT_HELP}"
 
     @classmethod
     def initial_for(cls, person: Person | None = None, now: datetime | None = None) -> dict:
