@@ -216,3 +216,24 @@ def set_contact_points(*, person: Person, points: Iterable[dict]) -> None:
         point.save()
         kept.add(point.pk)
     person.contact_points.exclude(pk__in=kept).delete()
+
+
+@transaction.atomic
+def add_relationship(*, person: Person, other: Person, kind: str) -> Relationship:
+    """Record that `other` is <kind> of `person` ("Ana is parent of Tomás"), once per pair."""
+    if person.pk == other.pk:
+        raise ValueError("Choose someone other than this person.")
+    if person.owner_id != other.owner_id:
+        raise PermissionError("Both people must belong to the same owner.")
+    if Relationship.objects.filter(
+        Q(from_person=other, to_person=person) | Q(from_person=person, to_person=other)
+    ).exists():
+        raise ValueError(f"{person.display_name} and {other.full_name} are already connected.")
+    return Relationship.objects.create(
+        from_person=other, to_person=person, kind=Relationship.Kind(kind)
+    )
+
+
+@transaction.atomic
+def remove_relationship(*, relationship: Relationship) -> None:
+    relationship.delete()

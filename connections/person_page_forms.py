@@ -1,0 +1,225 @@
+"""Forms behind the person page: logging interactions and the small in-place actions."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from connections.models import Goal, Interaction, InteractionKind, Person, Relationship
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+MULTI_SELECT_HELP = "Hold Ctrl (⌘ on a Mac) to choose more than one."
+RATING_CHOICES = [
+    ("", "Skip"),
+    (1, "1"),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, "5"),
+]
+
+
+def topic_names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+class InteractionForm(forms.Form):
+    """One interaction. With `person`, that person is always there and `people` adds others
+    (a group dinner); without, `people` says who was there."""
+
+    occurred_at = forms.DateTimeField(
+        label="When",
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={
+            "required": "Enter when it happened.",
+            "invalid": "Enter a date and time, such as 2026-03-14 19:30.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="How",
+        choices=InteractionKind.choices,
+        error_messages={"invalid_choice": "Choose how you connected."},
+    )
+    what_i_heard = forms.CharField(
+        label="What I heard",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What they feel, and why. In their words if you can.",
+    )
+    what_i_shared = forms.CharField(
+        label="What I shared",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Something of yourself: trust grows both ways.",
+    )
+    duration_minutes = forms.IntegerField(
+        label="Minutes",
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": "Enter a number of minutes from 1 to 1440.",
+            "max_value": "Enter a number of minutes from 1 to 1440.",
+            "invalid": "Enter a whole number of minutes.",
+        },
+    )
+    connection_rating = forms.TypedChoiceField(
+        label="How connected it felt",
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose from 1 (distant) to 5 (deeply connected)."},
+    )
+    topics = forms.CharField(
+        label="Topics",
+        required=False,
+        max_length=500,
+        help_text="Separate with commas: work, family, the new flat.",
+    )
+    people = forms.TypedMultipleChoiceField(
+        label="Who was there",
+        coerce=int,
+        help_text=MULTI_SELECT_HELP,
+        error_messages={
+            "required": "Choose at least one person.",
+            "invalid_choice": "Choose people from your list.",
+        },
+    )
+
+    def __init__(
+        self,
+        *args,
+        user,
+        people_choices: list[tuple[int, str]],
+        person: Person | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.person = person
+        self.fields["people"].choices = people_choices
+        self.fields["people"].widget.attrs["size"] = min(8, max(3, len(people_choices)))
+        if person is not None:
+            self.fields["people"].label = "Others who were there"
+            self.fields["people"].required = False
+            self.fields["people"].help_text = f"For a group, one entry for all. {MULTI_SELECT_HELP}"
+
+    @classmethod
+    def initial_for(cls, person: Person | None = None, now: datetime | None = None) -> dict:
+        now = timezone.localtime(now or timezone.now()).replace(second=0, microsecond=0)
+        kind = (person.preferred_channel if person else "") or InteractionKind.IN_PERSON
+        return {"occurred_at": now, "kind": kind}
+
+    @classmethod
+    def initial_from(cls, interaction: Interaction) -> dict:
+        return {
+            "occurred_at": timezone.localtime(interaction.occurred_at),
+            "kind": interaction.kind,
+            "what_i_heard": interaction.what_i_heard,
+            "what_i_shared": interaction.what_i_shared,
+            "duration_minutes": interaction.duration_minutes,
+            "connection_rating": interaction.connection_rating,
+            "topics": ", ".join(tag.name for tag in interaction.topics.all()),
+            "people": [person.pk for person in interaction.people.all()],
+        }
+
+    def clean_occurred_at(self):
+        when = self.cleaned_data["occurred_at"]
+        if timezone.localtime(when).date() > timezone.localdate():
+            raise forms.ValidationError("That is still to come. Log it once it has happened.")
+        return when
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = Person.objects.for_user(self.user).filter(pk__in=cleaned.get("people") or [])
+        others = [p for p in chosen if self.person is None or p.pk != self.person.pk]
+        self.participants = ([self.person] if self.person else []) + others
+        return cleaned
+
+    def interaction_fields(self) -> dict:
+        """Keyword arguments for `log_interaction` / `update_interaction`, people aside."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "occurred_at": data["occurred_at"],
+            "what_i_heard": data["what_i_heard"],
+            "what_i_shared": data["what_i_shared"],
+            "duration_minutes": data["duration_minutes"],
+            "connection_rating": data["connection_rating"],
+            "topic_names": topic_names(data["topics"]),
+        }
+
+
+class PersonValueForm(forms.Form):
+    name = forms.CharField(
+        label="A value of theirs",
+        max_length=80,
+        error_messages={"required": "Name the value, such as honesty or family."},
+        widget=forms.TextInput(attrs={"list": "value-vocabulary", "autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label="What it means to them",
+        max_length=300,
+        required=False,
+    )
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(
+        label="Goal",
+        max_length=200,
+        error_messages={"required": "Say what they are working towards."},
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    target_date = forms.DateField(
+        label="Hoping to get there by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date, such as 2026-09-01."},
+    )
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Goal.Status.choices)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(
+        label="Milestone",
+        max_length=200,
+        error_messages={"required": "Name the milestone."},
+    )
+    due_on = forms.DateField(
+        label="By",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date, such as 2026-09-01."},
+    )
+
+
+class RelationshipForm(forms.Form):
+    other = forms.TypedChoiceField(
+        label="Who",
+        coerce=int,
+        error_messages={
+            "required": "Choose someone from your people.",
+            "invalid_choice": "Choose someone from your people.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="How they are related",
+        choices=[(kind.value, f"is their {kind.label.lower()}") for kind in Relationship.Kind],
+        error_messages={"invalid_choice": "Choose how they are related."},
+    )
+
+    def __init__(self, *args, user, people_choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["other"].choices = [("", "Choose someone…"), *people_choices]
+
+    def clean_other(self) -> Person:
+        return Person.objects.for_user(self.user).get(pk=self.cleaned_data["other"])
