@@ -181,3 +181,13 @@ def _move_relationships(*, keep: Person, absorb: Person) -> None:
             relationship.delete()
         else:
             relationship.save()
+
+
+@transaction.atomic
+def bulk_restore(*, owner, people_ids: Iterable[int]) -> int:
+    """Bring archived people back to the active list; the undo of `bulk_archive`."""
+    return (
+        Person.objects.for_user(owner)
+        .filter(id__in=people_ids, archived_at__isnull=False)
+        .update(archived_at=None, updated_at=timezone.now())
+    )
