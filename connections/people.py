@@ -237,3 +237,12 @@ def add_relationship(*, person: Person, other: Person, kind: str) -> Relationshi
 @transaction.atomic
 def remove_relationship(*, relationship: Relationship) -> None:
     relationship.delete()
+
+
+def bulk_restore(*, owner, people_ids: Iterable[int]) -> int:
+    """Bring archived people back to the active list; the undo of `bulk_archive`."""
+    return (
+        Person.objects.for_user(owner)
+        .filter(id__in=people_ids, archived_at__isnull=False)
+        .update(archived_at=None, updated_at=timezone.now())
+    )

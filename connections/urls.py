@@ -1,6 +1,15 @@
 from django.urls import path
 
-from connections.views import calendar, dashboard, email_actions, health, merge, nudges, photos
+from connections.views import (
+    calendar,
+    dashboard,
+    email_actions,
+    health,
+    merge,
+    nudges,
+    people_list,
+    photos,
+)
 from connections.views import interactions as interaction_views
 from connections.views import me as me_views
 from connections.views import person as person_views
@@ -20,6 +29,8 @@ urlpatterns = [
     path("nudges/<int:pk>/dismiss/", nudges.dismiss, name="nudge_dismiss"),
     path("people/<int:pk>/follow-up/", nudges.follow_up, name="person_follow_up"),
     # --- people list, search, bulk actions ---
+    path("people/", people_list.people, name="people"),
+    path("people/bulk/", people_list.people_bulk, name="people_bulk"),
     # --- person page: timeline, logging, values, goals, relationships ---
     path("people/<int:pk>/", person_views.person_detail, name="person"),
     path("people/<int:pk>/log/", person_views.person_log, name="person_log"),
