@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connections.views import dashboard, health, photos
+from connections.views import dashboard, health, insights, photos
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -10,5 +10,6 @@ urlpatterns = [
     # --- person page: timeline, logging, values, goals, relationships ---
     # --- person add / edit / archive / delete; Me page ---
     # --- insights ---
+    path("insights/", insights.insights, name="insights"),
     # --- merge ---
 ]
