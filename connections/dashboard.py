@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Window
 from connections.models import ContactPoint, Goal, Interaction, Milestone, Person, Value
 
 HORIZON_DAYS = 30
-REACH_OUT_LIMIT = 8
+REACH_OUT_LIMIT = 6
 RECENT_LIMIT = 6
 
 

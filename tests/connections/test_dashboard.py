@@ -188,4 +188,4 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
         response = alice_client.get("/")
 
     assert response.status_code == 200
-    assert len(response.context["reach_out"]) == min(count, 8)
+    assert len(response.context["reach_out"]) == min(count, 6)
