@@ -161,7 +161,7 @@ PEOPLE = [
         ),
         heard=(
             (
-                "Final interview for the research lead role is on Thursday; nervous about the "
+                "Final interview for the research lead role is in a few days; nervous about the "
                 "presentation but she knows her stuff."
             ),
             "Feels stuck at Studio Norte — loves the team, but wants to do research full time.",
