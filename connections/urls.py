@@ -5,6 +5,7 @@ from connections.views import (
     dashboard,
     email_actions,
     health,
+    insights,
     merge,
     nudges,
     people_list,
@@ -76,6 +77,7 @@ urlpatterns = [
         name="me_reflection_delete",
     ),
     # --- insights ---
+    path("insights/", insights.insights, name="insights"),
     # --- merge ---
     path("people/merge/", merge.merge, name="people_merge"),
 ]

@@ -1,0 +1,141 @@
+"""What the dashboard reads: who to reach out to today and why, what is coming up, what happened.
+
+Each read is a fixed number of queries, whatever the number of people or interactions.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Window
+
+from connections.models import ContactPoint, Goal, Interaction, Milestone, Person, Value
+
+HORIZON_DAYS = 30
+REACH_OUT_LIMIT = 6
+RECENT_LIMIT = 6
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A date worth knowing about in the next weeks: a birthday, a goal's target, a milestone."""
+
+    on: date
+    kind: str  # "birthday" | "goal" | "milestone"
+    person: Person
+    title: str = ""
+    turns: int | None = None
+    goal_title: str = ""
+
+
+def reach_out_today(user, *, now: datetime, limit: int = REACH_OUT_LIMIT) -> list[Person]:
+    """The people most past their own rhythm, each with `last_heard` (what they shared last
+    time), `reach` (the contact point for their preferred channel) and `overdue_total`."""
+    last_heard = (
+        Interaction.objects.filter(people=OuterRef("pk"))
+        .exclude(what_i_heard="")
+        .order_by("-occurred_at", "-id")
+        .values("what_i_heard")[:1]
+    )
+    reachable = ContactPoint.objects.filter(
+        kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
+    )
+    people = list(
+        Person.objects.for_user(user)
+        .most_overdue_first(now)
+        .annotate(last_heard=Subquery(last_heard), overdue_total=Window(Count("id")))
+        .prefetch_related(Prefetch("contact_points", queryset=reachable))[:limit]
+    )
+    for person in people:
+        person.reach = first_reach(person)
+    return people
+
+
+def first_reach(person: Person) -> ContactPoint | None:
+    """The contact point that suits how they like to be reached (uses prefetched points)."""
+    wanted = (
+        ContactPoint.Kind.EMAIL
+        if person.preferred_channel in ("email", "letter")
+        else ContactPoint.Kind.PHONE
+    )
+    points = list(person.contact_points.all())
+    return next((p for p in points if p.kind == wanted), points[0] if points else None)
+
+
+def _birthday_filter(today: date, days: int) -> Q:
+    """Match (month, day) pairs in the window, so only those people are loaded."""
+    by_month: dict[int, set[int]] = defaultdict(set)
+    for offset in range(days + 1):
+        day = today + timedelta(days=offset)
+        by_month[day.month].add(day.day)
+        leap_day_missing = day.month == 2 and day.day == 28 and (day + timedelta(days=1)).day == 1
+        if leap_day_missing:
+            # 29 February birthdays are celebrated on the 28th in other years.
+            by_month[2].add(29)
+    query = Q(pk__in=[])
+    for month, month_days in by_month.items():
+        query |= Q(birthday_month=month, birthday_day__in=sorted(month_days))
+    return query
+
+
+def upcoming_dates(user, *, today: date, days: int = HORIZON_DAYS) -> list[Upcoming]:
+    """Birthdays, goal target dates and milestones from today to `days` ahead, soonest first."""
+    until = today + timedelta(days=days)
+    people = Person.objects.for_user(user).active()
+    items = []
+    for person in people.filter(_birthday_filter(today, days)):
+        on = person.next_birthday(today)
+        if on is not None and on <= until:
+            items.append(Upcoming(on=on, kind="birthday", person=person, turns=person.age_on(on)))
+    goals = Goal.objects.filter(
+        person__in=people,
+        status=Goal.Status.ACTIVE,
+        target_date__gte=today,
+        target_date__lte=until,
+    ).select_related("person")
+    items += [
+        Upcoming(on=goal.target_date, kind="goal", person=goal.person, title=goal.title)
+        for goal in goals
+    ]
+    milestones = Milestone.objects.filter(
+        goal__person__in=people,
+        goal__status=Goal.Status.ACTIVE,
+        done_on__isnull=True,
+        due_on__gte=today,
+        due_on__lte=until,
+    ).select_related("goal__person")
+    items += [
+        Upcoming(
+            on=milestone.due_on,
+            kind="milestone",
+            person=milestone.goal.person,
+            title=milestone.title,
+            goal_title=milestone.goal.title,
+        )
+        for milestone in milestones
+    ]
+    order = {"birthday": 0, "goal": 1, "milestone": 2}
+    return sorted(items, key=lambda item: (item.on, order[item.kind], item.person.full_name))
+
+
+def recent_interactions(user, *, limit: int = RECENT_LIMIT) -> list[Interaction]:
+    return list(
+        Interaction.objects.for_user(user)
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.only("id", "full_name", "nickname"))
+        )
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class GettingStarted:
+    has_people: bool
+    has_my_values: bool
+
+
+def getting_started(user) -> GettingStarted:
+    return GettingStarted(
+        has_people=Person.objects.for_user(user).exists(),
+        has_my_values=Value.objects.filter(owner=user, is_mine=True).exists(),
+    )

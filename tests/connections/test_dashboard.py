@@ -1,0 +1,191 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from connections.goals import add_goal, add_milestone
+from connections.models import Circle, InteractionKind
+from connections.values import add_my_value
+from tests.factories import ContactPointFactory, PersonFactory, interaction_with
+
+pytestmark = pytest.mark.django_db
+
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+def days_ago(days: int) -> datetime:
+    return timezone.now() - timedelta(days=days)
+
+
+def reach_out_names(response) -> list[str]:
+    return [person.full_name for person in response.context["reach_out"]]
+
+
+def test_a_new_account_is_taught_what_to_do_first(alice_client):
+    response = alice_client.get("/")
+
+    html = response.content.decode()
+    assert "Start with the people who matter" in html
+    assert 'href="/people/new/"' in html
+    assert 'href="/import/"' in html
+    assert 'href="/me/"' in html
+    assert "Record your values" in html
+
+
+def test_an_overdue_person_appears_with_what_they_shared_last_time(alice_client, user):
+    ana = PersonFactory(owner=user, full_name="Ana Lima", circle=Circle.INNER)
+    ana.preferred_channel = InteractionKind.CALL
+    ana.connect_notes = "Evenings after eight, in Portuguese."
+    ana.save()
+    ContactPointFactory(person=ana, kind="phone", value="+351 912 345 678")
+    interaction_with(ana, occurred_at=days_ago(30), what_i_heard="Started a pottery class.")
+    interaction_with(
+        ana, occurred_at=days_ago(12), what_i_heard="Nervous about the interview on Tuesday."
+    )
+
+    response = alice_client.get("/")
+
+    html = response.content.decode()
+    assert reach_out_names(response) == ["Ana Lima"]
+    reach_out = html.split('id="reach-title"')[1].split('id="recent-title"')[0]
+    assert "Nervous about the interview on Tuesday." in reach_out
+    assert "Started a pottery class." not in reach_out
+    assert "Last in touch 12 days ago" in html
+    assert "usually every week" in html
+    assert "prefers a phone call" in html
+    assert "Evenings after eight, in Portuguese." in html
+    assert f'href="/interactions/new/?person={ana.pk}"' in html
+    assert 'href="tel:+351912345678"' in html
+    assert "One person is past their usual rhythm." in html
+
+
+def test_people_are_ordered_by_how_far_past_their_own_rhythm(alice_client, user):
+    # Relative to their rhythm: 80 days of a monthly one (2.7) before 14 of a weekly one (2.0).
+    weekly = PersonFactory(owner=user, full_name="Weekly Wen", circle=Circle.INNER)
+    monthly = PersonFactory(owner=user, full_name="Monthly Mo", circle=Circle.CLOSE)
+    quarterly = PersonFactory(owner=user, full_name="Quarterly Quinn", circle=Circle.WIDER)
+    within = PersonFactory(owner=user, full_name="Recent Rae", circle=Circle.INNER)
+    paused = PersonFactory(owner=user, full_name="Paused Pat", circle=Circle.INNER, paused=True)
+    interaction_with(weekly, occurred_at=days_ago(14))
+    interaction_with(monthly, occurred_at=days_ago(80))
+    interaction_with(quarterly, occurred_at=days_ago(100))
+    interaction_with(within, occurred_at=days_ago(2))
+    interaction_with(paused, occurred_at=days_ago(60))
+
+    response = alice_client.get("/")
+
+    assert reach_out_names(response) == ["Monthly Mo", "Weekly Wen", "Quarterly Quinn"]
+
+
+def test_another_users_people_never_appear(alice_client, user, other_user):
+    theirs = PersonFactory(owner=other_user, full_name="Someone Else", circle=Circle.INNER)
+    interaction_with(theirs, occurred_at=days_ago(40), what_i_heard="Private words.")
+    PersonFactory(owner=user, full_name="Mine", circle=Circle.ACQUAINTANCE)
+
+    html = alice_client.get("/").content.decode()
+
+    assert "Someone Else" not in html
+    assert "Private words." not in html
+
+
+@time_machine.travel(datetime(2026, 12, 20, 9, 0, tzinfo=LISBON), tick=False)
+def test_upcoming_birthdays_and_goal_dates_in_the_next_30_days(client, user):
+    PersonFactory(
+        owner=user,
+        full_name="Turning Forty",
+        birthday_day=25,
+        birthday_month=12,
+        birthday_year=1986,
+    )
+    PersonFactory(owner=user, full_name="New Year Nell", birthday_day=5, birthday_month=1)
+    PersonFactory(owner=user, full_name="Too Far Fred", birthday_day=25, birthday_month=1)
+    PersonFactory(owner=user, full_name="Last Week Liv", birthday_day=15, birthday_month=12)
+    runner = PersonFactory(owner=user, full_name="Runner Rui")
+    goal = add_goal(person=runner, title="Run a half marathon", target_date=date(2027, 1, 10))
+    add_milestone(goal=goal, title="First 15 km", due_on=date(2026, 12, 22))
+    add_milestone(goal=goal, title="Taper", due_on=date(2027, 3, 1))
+    client.force_login(user)
+
+    response = client.get("/")
+
+    upcoming = [
+        (item.person.full_name, item.kind, item.on) for item in response.context["upcoming"]
+    ]
+    assert upcoming == [
+        ("Runner Rui", "milestone", date(2026, 12, 22)),
+        ("Turning Forty", "birthday", date(2026, 12, 25)),
+        ("New Year Nell", "birthday", date(2027, 1, 5)),
+        ("Runner Rui", "goal", date(2027, 1, 10)),
+    ]
+    html = response.content.decode()
+    assert "Birthday on Friday · turns 40" in html
+    assert "Birthday in 16 days" in html
+    assert "Milestone “First 15 km” on Tuesday" in html
+
+
+@time_machine.travel(datetime(2027, 2, 20, 9, 0, tzinfo=LISBON), tick=False)
+def test_a_leap_day_birthday_comes_up_on_the_28th_in_other_years(client, user):
+    PersonFactory(owner=user, full_name="Leap Lea", birthday_day=29, birthday_month=2)
+    client.force_login(user)
+
+    response = client.get("/")
+
+    assert [item.on for item in response.context["upcoming"]] == [date(2027, 2, 28)]
+
+
+def test_counts_per_circle_say_how_many_are_within_rhythm(alice_client, user):
+    for name, days in [("A", 2), ("B", 3), ("C", 20)]:
+        person = PersonFactory(owner=user, full_name=name, circle=Circle.INNER)
+        interaction_with(person, occurred_at=days_ago(days))
+    close = PersonFactory(owner=user, full_name="D", circle=Circle.CLOSE)
+    interaction_with(close, occurred_at=days_ago(10))
+    PersonFactory(owner=user, full_name="E", circle=Circle.ACQUAINTANCE)
+
+    html = alice_client.get("/").content.decode()
+
+    assert "<strong>Inner circle</strong>: 2 of 3 within rhythm" in html
+    assert "<strong>Close</strong>: 1 of 1 within rhythm" in html
+    assert "Acquaintance</strong>" not in html
+
+
+def test_the_values_hint_goes_away_once_the_user_records_values(alice_client, user):
+    PersonFactory(owner=user)
+    assert "What matters to you?" in alice_client.get("/").content.decode()
+
+    add_my_value(owner=user, name="curiosity")
+
+    assert "What matters to you?" not in alice_client.get("/").content.decode()
+
+
+def _populate(user, count: int) -> None:
+    circles = [Circle.INNER, Circle.CLOSE, Circle.WIDER]
+    people = []
+    for n in range(count):
+        person = PersonFactory(
+            owner=user,
+            circle=circles[n % 3],
+            birthday_day=(timezone.localdate() + timedelta(days=n % 20)).day,
+            birthday_month=(timezone.localdate() + timedelta(days=n % 20)).month,
+        )
+        ContactPointFactory(person=person)
+        add_goal(person=person, title="Learn to sail", target_date=timezone.localdate())
+        people.append(person)
+    for n, person in enumerate(people):
+        interaction_with(person, people[n - 1], occurred_at=days_ago(100 + n))
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
+    alice_client, user, count, django_assert_num_queries
+):
+    _populate(user, count)
+
+    # session, user, has people, has values, reach out, their contact points, birthdays,
+    # goals, milestones, recent interactions, their people, circle counts.
+    with django_assert_num_queries(12):
+        response = alice_client.get("/")
+
+    assert response.status_code == 200
+    assert len(response.context["reach_out"]) == min(count, 6)
