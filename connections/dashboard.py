@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Window
 
-from connections.models import ContactPoint, Goal, Interaction, Milestone, Person, Value
+from connections.models import ContactPoint, Goal, Interaction, Milestone, Nudge, Person, Value
 
 HORIZON_DAYS = 30
 REACH_OUT_LIMIT = 6
@@ -40,9 +40,14 @@ def reach_out_today(user, *, now: datetime, limit: int = REACH_OUT_LIMIT) -> lis
     reachable = ContactPoint.objects.filter(
         kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
     )
+    # Someone with a nudge due today is already at the top of the page, with its reason.
+    nudged_today = Nudge.objects.filter(
+        person=OuterRef("pk"), status=Nudge.Status.OPEN, due_on__lte=now.date()
+    )
     people = list(
         Person.objects.for_user(user)
         .most_overdue_first(now)
+        .filter(~Exists(nudged_today))
         .annotate(last_heard=Subquery(last_heard), overdue_total=Window(Count("id")))
         .prefetch_related(Prefetch("contact_points", queryset=reachable))[:limit]
     )

@@ -1,13 +1,13 @@
 """Logging what happened with people, and keeping `Person.last_interaction_at` true."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Max
 
 from connections.models import Interaction, Person
-from connections.nudges import resolve_cadence_nudges
+from connections.nudges import resolve_cadence_nudges, schedule_follow_up
 from connections.people import tags_named
 
 
@@ -41,8 +41,11 @@ def log_interaction(
     duration_minutes: int | None = None,
     connection_rating: int | None = None,
     topic_names: Iterable[str] = (),
+    follow_up_on: date | None = None,
+    follow_up_reason: str = "",
 ) -> Interaction:
-    """Record one interaction with one or more of the owner's people."""
+    """Record one interaction with one or more of the owner's people, and optionally a
+    follow-up with the first of them ("check in a week later", with what was heard)."""
     people = list(people)
     if not people:
         raise ValueError("An interaction needs at least one person.")
@@ -64,6 +67,10 @@ def log_interaction(
         interaction.topics.set(tags_named(owner=owner, names=topic_names))
     _index_for_search(interaction)
     resolve_cadence_nudges(people_ids=[person.pk for person in people])
+    if follow_up_on is not None:
+        schedule_follow_up(
+            person=people[0], due_on=follow_up_on, reason=follow_up_reason, interaction=interaction
+        )
     # Only ever moves forward: logging an old interaction keeps a newer last contact.
     for person in people:
         if person.last_interaction_at is None or occurred_at > person.last_interaction_at:

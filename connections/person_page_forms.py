@@ -1,11 +1,12 @@
 """Forms behind the person page: logging interactions and the small in-place actions."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
 
 from connections.models import Goal, Interaction, InteractionKind, Person, Relationship
+from connections.nudges import FOLLOW_UP_CHOICES
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 MULTI_SELECT_HELP = "Hold Ctrl (⌘ on a Mac) to choose more than one."
@@ -80,6 +81,25 @@ class InteractionForm(forms.Form):
         max_length=500,
         help_text="Separate with commas: work, family, the new flat.",
     )
+    follow_up = forms.ChoiceField(
+        label="Follow up",
+        choices=FOLLOW_UP_CHOICES,
+        required=False,
+        help_text="Tend reminds you in your morning email, with the reason below.",
+    )
+    follow_up_on = forms.DateField(
+        label="On",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date, such as 2026-03-14."},
+    )
+    follow_up_reason = forms.CharField(
+        label="Reason for the follow-up",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "data-mirror-from": "what_i_heard"}),
+        help_text="Starts as what you heard; edit it to say what to ask about.",
+    )
     people = forms.TypedMultipleChoiceField(
         label="Who was there",
         coerce=int,
@@ -135,10 +155,37 @@ class InteractionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_follow_up(cleaned)
         chosen = Person.objects.for_user(self.user).filter(pk__in=cleaned.get("people") or [])
         others = [p for p in chosen if self.person is None or p.pk != self.person.pk]
         self.participants = ([self.person] if self.person else []) + others
         return cleaned
+
+    def _clean_follow_up(self, cleaned: dict) -> None:
+        choice = cleaned.get("follow_up")
+        today = timezone.localdate()
+        cleaned["follow_up_due"] = None
+        if choice == "date":
+            on = cleaned.get("follow_up_on")
+            if on is None:
+                if "follow_up_on" not in self.errors:
+                    self.add_error("follow_up_on", "Choose the date to follow up on.")
+            elif on < today:
+                self.add_error("follow_up_on", "Choose today or a later date.")
+            else:
+                cleaned["follow_up_due"] = on
+        elif choice:
+            cleaned["follow_up_due"] = today + timedelta(days=int(choice))
+
+    def follow_up_fields(self) -> dict:
+        """Keyword arguments for `log_interaction`'s follow-up (empty when none was asked)."""
+        data = self.cleaned_data
+        if not data.get("follow_up_due"):
+            return {}
+        return {
+            "follow_up_on": data["follow_up_due"],
+            "follow_up_reason": data["follow_up_reason"].strip() or data["what_i_heard"],
+        }
 
     def interaction_fields(self) -> dict:
         """Keyword arguments for `log_interaction` / `update_interaction`, people aside."""

@@ -3,6 +3,8 @@ from django.views.decorators.http import require_GET
 
 from connections import dashboard as reads
 from connections.insights import circle_rhythm
+from connections.nudges import due_nudges
+from connections.weekly import weekly_three
 
 
 @require_GET
@@ -19,5 +21,7 @@ def dashboard(request):
             upcoming=reads.upcoming_dates(request.user, today=now.date()),
             recent=reads.recent_interactions(request.user),
             rhythm=circle_rhythm(request.user, now=now),
+            nudges=due_nudges(request.user, now.date()),
+            three=weekly_three(user=request.user, today=now.date(), now=now),
         )
     return render(request, "connections/dashboard.html", context)

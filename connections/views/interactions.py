@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from connections.interactions import delete_interaction, log_interaction, update_interaction
-from connections.models import Interaction, Person
+from connections.models import Interaction, Nudge, Person
+from connections.nudges import complete_nudge
 from connections.person_page_forms import InteractionForm
 
 
@@ -44,8 +45,12 @@ def interaction_add(request):
         form = InteractionForm(request.POST, user=request.user, people_choices=choices)
         if form.is_valid():
             interaction = log_interaction(
-                owner=request.user, people=form.participants, **form.interaction_fields()
+                owner=request.user,
+                people=form.participants,
+                **form.interaction_fields(),
+                **form.follow_up_fields(),
             )
+            _complete_nudge_logged(request, request.POST.get("nudge", ""))
             names = ", ".join(p.full_name for p in form.participants)
             kind = interaction.get_kind_display().lower()
             messages.success(request, f"Logged: {kind} with {names}.")
@@ -60,11 +65,25 @@ def interaction_add(request):
             initial["people"] = [preselected.pk]
         form = InteractionForm(initial=initial, user=request.user, people_choices=choices)
     came_from = came_from if came_from in {str(pk) for pk, _ in choices} else ""
+    nudge_id = request.POST.get("nudge") or request.GET.get("nudge", "")
     return render(
         request,
         "connections/interaction_form.html",
-        {"form": form, "interaction": None, "from": came_from},
+        {
+            "form": form,
+            "interaction": None,
+            "from": came_from,
+            "nudge_id": nudge_id if nudge_id.isdigit() else "",
+        },
     )
+
+
+def _complete_nudge_logged(request, nudge_id: str) -> None:
+    """Logging "how it went" from a nudge on the dashboard also marks that nudge done."""
+    if nudge_id.isdigit():
+        nudge = Nudge.objects.filter(owner=request.user, pk=int(nudge_id)).first()
+        if nudge is not None:
+            complete_nudge(nudge=nudge)
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,6 +17,7 @@ from connections.models import (
     Goal,
     Interaction,
     Milestone,
+    Nudge,
     Person,
     PersonValue,
     Relationship,
@@ -171,6 +172,7 @@ def _page_context(request, person: Person, **forms) -> dict:
         **_relationships_context(request, person, people_choices, forms.get("relationship_form")),
         "contacts": [(point, _safe_href(point.href)) for point in person.contact_points.all()],
         "tags": list(person.tags.all()),
+        "open_nudges": list(person.nudges.filter(status=Nudge.Status.OPEN).order_by("due_on")[:5]),
         "today": today,
         "next_birthday": next_birthday,
         "turning": person.age_on(next_birthday) if next_birthday else None,
@@ -225,7 +227,10 @@ def person_log(request, pk: int):
             return render(request, f"{TEMPLATE}#log_form", context)
         return render(request, TEMPLATE, _page_context(request, person, log_form=form))
     interaction = log_interaction(
-        owner=request.user, people=form.participants, **form.interaction_fields()
+        owner=request.user,
+        people=form.participants,
+        **form.interaction_fields(),
+        **form.follow_up_fields(),
     )
     others = [p.full_name for p in form.participants[1:]]
     message = f"Logged: {interaction.get_kind_display().lower()} with {person.full_name}"

@@ -33,3 +33,17 @@
   document.addEventListener("keydown", focusSearchOnSlash);
   document.addEventListener("submit", confirmDestructive, true);
 })();
+
+// A follow-up's reason starts as what was heard, until the user edits it.
+(function () {
+  "use strict";
+  document.addEventListener("input", function (event) {
+    var source = event.target;
+    if (!source.name) return;
+    var form = source.closest("form");
+    if (!form) return;
+    var mirror = form.querySelector('[data-mirror-from="' + source.name + '"]');
+    if (mirror && !mirror.dataset.edited) mirror.value = source.value;
+    if (source.dataset.mirrorFrom) source.dataset.edited = "true";
+  });
+})();

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from connections.goals import add_goal, add_milestone
 from connections.models import Circle, InteractionKind
+from connections.nudges import schedule_follow_up
 from connections.values import add_my_value
 from tests.factories import ContactPointFactory, PersonFactory, interaction_with
 
@@ -174,6 +175,7 @@ def _populate(user, count: int) -> None:
         people.append(person)
     for n, person in enumerate(people):
         interaction_with(person, people[n - 1], occurred_at=days_ago(100 + n))
+    schedule_follow_up(person=people[0], due_on=timezone.localdate(), reason="Ask about the move")
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -183,9 +185,13 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
     _populate(user, count)
 
     # session, user, has people, has values, reach out, their contact points, birthdays,
-    # goals, milestones, recent interactions, their people, circle counts.
-    with django_assert_num_queries(12):
+    # goals, milestones, recent interactions, their people, circle counts; due nudges;
+    # the weekly three (overdue, follow-ups, birthdays, goals, milestones, longest apart).
+    with django_assert_num_queries(19):
         response = alice_client.get("/")
 
     assert response.status_code == 200
-    assert len(response.context["reach_out"]) == min(count, 6)
+    assert len(response.context["nudges"]) == 1
+    assert len(response.context["three"]) == 3
+    # The person with a nudge today is shown once, in "Today", not again below.
+    assert len(response.context["reach_out"]) == min(count - 1, 6)

@@ -548,7 +548,7 @@ def test_person_page_query_count_is_constant(
     PersonFactory.create_batch(interactions, owner=user)
     # session, user, person, its contact points and tags, people for the forms, the
     # timeline's count, page, people and topics, values (vocabulary and theirs), goals,
-    # milestones, relationships.
-    with django_assert_num_queries(15):
+    # milestones, relationships, open nudges.
+    with django_assert_num_queries(16):
         response = page(alice_client, ana)
     assert response.status_code == 200
