@@ -40,10 +40,11 @@ def reach_out_today(user, *, now: datetime, limit: int = REACH_OUT_LIMIT) -> lis
     reachable = ContactPoint.objects.filter(
         kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
     )
-    # Someone with a nudge due today is already at the top of the page, with its reason.
+    # Someone with a follow-up or a date due today is already at the top of the page, with
+    # its reason; a lapsed rhythm alone is what this list is for.
     nudged_today = Nudge.objects.filter(
         person=OuterRef("pk"), status=Nudge.Status.OPEN, due_on__lte=now.date()
-    )
+    ).exclude(kind=Nudge.Kind.CADENCE)
     people = list(
         Person.objects.for_user(user)
         .most_overdue_first(now)

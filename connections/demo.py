@@ -26,6 +26,7 @@ from connections.models import (
     Person,
     Relationship,
 )
+from connections.nudges import create_due_nudges, schedule_follow_up
 from connections.people import create_person
 from connections.values import add_my_value, add_person_value
 
@@ -1064,6 +1065,24 @@ def _populate(user: User, *, now: datetime, rng: random.Random) -> None:
         Relationship.objects.create(
             from_person=people[from_name], to_person=people[to_name], kind=kind
         )
+    _plan_follow_ups(people, today=today)
+    create_due_nudges(now)
+
+
+# (person, days from today, what to ask about): some due now, some coming up.
+FOLLOW_UPS = [
+    (0, -1, "Ask how the first week at the new job went."),
+    (3, 0, "She was waiting for the scan results. Check in gently."),
+    (7, 2, "Ask whether the flat viewing on Saturday worked out."),
+    (12, 6, "He was nervous about the presentation to the board."),
+]
+
+
+def _plan_follow_ups(people: dict[str, Person], *, today) -> None:
+    everyone = list(people.values())
+    for index, days, reason in FOLLOW_UPS:
+        person = everyone[index % len(everyone)]
+        schedule_follow_up(person=person, due_on=today + timedelta(days=days), reason=reason)
 
 
 def _create(user: User, spec: Someone, *, now: datetime) -> Person:

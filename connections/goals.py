@@ -1,11 +1,11 @@
 """A person's goals and milestones: nurture growth together."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
 from connections.models import Goal, Milestone, Person
-from connections.nudges import celebrate_goal
+from connections.nudges import celebrate_goal, local_today
 
 
 @transaction.atomic
@@ -23,7 +23,8 @@ def set_goal_status(*, goal: Goal, status: str, on: date) -> Goal:
     goal.status = Goal.Status(status)
     goal.achieved_on = on if goal.status == Goal.Status.ACHIEVED else None
     goal.save(update_fields=["status", "achieved_on"])
-    if goal.status == Goal.Status.ACHIEVED:
+    # Celebrate news that is fresh; an achievement recorded long after the fact is history.
+    if goal.status == Goal.Status.ACHIEVED and on >= local_today(goal.person.owner) - timedelta(7):
         celebrate_goal(goal=goal)
     return goal
 

@@ -266,7 +266,10 @@ class ContactPoint(models.Model):
         if self.kind == self.Kind.PHONE:
             return f"tel:{''.join(ch for ch in self.value if ch.isdigit() or ch == '+')}"
         if self.kind == self.Kind.WEBSITE:
-            return self.value if "://" in self.value else f"https://{self.value}"
+            # Only web addresses become links: never javascript:, data: or other schemes.
+            if "://" not in self.value:
+                return f"https://{self.value}"
+            return self.value if self.value.lower().startswith(("http://", "https://")) else None
         return None
 
 

@@ -3,6 +3,7 @@ from django.views.decorators.http import require_GET
 
 from connections import dashboard as reads
 from connections.insights import circle_rhythm
+from connections.models import Nudge
 from connections.nudges import due_nudges
 from connections.weekly import weekly_three
 
@@ -21,7 +22,10 @@ def dashboard(request):
             upcoming=reads.upcoming_dates(request.user, today=now.date()),
             recent=reads.recent_interactions(request.user),
             rhythm=circle_rhythm(request.user, now=now),
-            nudges=due_nudges(request.user, now.date()),
+            # Lapsed rhythms are listed below with richer context ("Past their rhythm").
+            nudges=[
+                n for n in due_nudges(request.user, now.date()) if n.kind != Nudge.Kind.CADENCE
+            ],
             three=weekly_three(user=request.user, today=now.date(), now=now),
         )
     return render(request, "connections/dashboard.html", context)

@@ -6,17 +6,10 @@ from playwright.sync_api import expect
 
 from connections.demo import seed_demo
 from connections.models import Circle, InteractionKind
+from tests.e2e.helpers import log_in
 from tests.factories import PASSWORD, PersonFactory, UserFactory, interaction_with
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
 
 
 def test_the_dashboard_shows_an_overdue_person_with_what_they_shared(page, live_server):

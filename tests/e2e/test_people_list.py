@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from connections.models import Circle, ContactPoint
 from connections.people import archive_person, create_person
 from connections.values import add_my_value, add_person_value
-from tests.factories import PASSWORD, ContactPointFactory, UserFactory, interaction_with
+from tests.e2e.helpers import log_in
+from tests.factories import ContactPointFactory, UserFactory, interaction_with
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,20 +51,11 @@ def alice_with_people(db):
     return alice
 
 
-def log_in(page, live_server, email="alice@example.com"):
-    page.goto(f"{live_server.url}/login/?next=/people/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("People")
-    page.wait_for_load_state()
-
-
 def test_search_narrows_the_list_in_place(page, live_server, alice_with_people, screenshot):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server)
+    log_in(page, live_server, next_path="/people/")
     rows = page.locator(".person-row")
     expect(rows).to_have_count(8)
     page.evaluate("window.stillTheSamePage = true")
@@ -95,7 +87,7 @@ def test_search_narrows_the_list_in_place(page, live_server, alice_with_people, 
 
 def test_filters_and_bulk_tag_without_a_reload(page, live_server, alice_with_people, screenshot):
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server)
+    log_in(page, live_server, next_path="/people/")
     page.evaluate("window.stillTheSamePage = true")
 
     filters = page.get_by_role("search", name="People")
@@ -122,7 +114,7 @@ def test_phone_width_is_one_column_without_sideways_scroll(
     page, live_server, alice_with_people, screenshot
 ):
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server)
+    log_in(page, live_server, next_path="/people/")
     expect(page.locator(".person-row")).to_have_count(8)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -139,7 +131,7 @@ def test_phone_width_is_one_column_without_sideways_scroll(
 def test_a_new_account_sees_how_to_begin(page, live_server, screenshot):
     UserFactory(email="new@example.com")
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server, email="new@example.com")
+    log_in(page, live_server, email="new@example.com", next_path="/people/")
 
     expect(page.get_by_role("heading", name="Start with the people who matter")).to_be_visible()
     expect(page.get_by_role("link", name="Add a person")).to_have_attribute("href", "/people/new/")

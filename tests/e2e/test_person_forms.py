@@ -4,17 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from connections.models import Person
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.helpers import log_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
 
 
 def test_add_a_person_with_two_values_shared_with_me(page, live_server, screenshot):

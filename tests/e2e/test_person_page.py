@@ -8,8 +8,8 @@ from connections.goals import add_goal, add_milestone, complete_milestone, set_g
 from connections.models import Circle, ContactPoint, InteractionKind
 from connections.people import add_relationship, tags_named
 from connections.values import add_my_value, add_person_value
+from tests.e2e.helpers import log_in
 from tests.factories import (
-    PASSWORD,
     ContactPointFactory,
     PersonFactory,
     UserFactory,
@@ -77,14 +77,6 @@ def make_ana():
         connection_rating=5,
     )
     return user, ana
-
-
-def log_in(page, live_server, email="alice@example.com"):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_log_an_interaction_in_place_and_see_the_script_as_text(page, live_server, screenshot):
