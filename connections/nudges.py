@@ -119,7 +119,8 @@ def create_due_nudges(now: datetime, *, since: datetime | None = None) -> int:
     caught up, up to DATE_CATCH_UP_DAYS. Safe to run from several processes at once: unique
     constraints turn a second insert of the same nudge into a no-op.
     """
-    missed_days = (now - since).days if since else DATE_CATCH_UP_DAYS
+    # The very first tick (a new installation) does not dig up dates from before it ran.
+    missed_days = (now - since).days if since else 0
     look_back = min(max(missed_days, 0) + 2, DATE_CATCH_UP_DAYS)
     return (
         _create_cadence_nudges(now)
