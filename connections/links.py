@@ -21,14 +21,18 @@ def action_token(nudge, action: str) -> str:
     return signing.dumps({"n": nudge.pk, "u": nudge.owner_id, "a": action}, salt="tend.nudge")
 
 
-def read_action_token(token: str) -> tuple[int, int, str]:
-    """(nudge id, user id, action) from a token, or BadLink."""
+def _load(token: str, *, salt: str, max_age: timedelta) -> dict:
     try:
-        data = signing.loads(token, salt="tend.nudge", max_age=ACTION_MAX_AGE)
+        return signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
         raise BadLink("expired") from None
     except signing.BadSignature:
         raise BadLink("invalid") from None
+
+
+def read_action_token(token: str) -> tuple[int, int, str]:
+    """(nudge id, user id, action) from a token, or BadLink."""
+    data = _load(token, salt="tend.nudge", max_age=ACTION_MAX_AGE)
     if data.get("a") not in ACTIONS:
         raise BadLink("invalid")
     return data["n"], data["u"], data["a"]
@@ -43,12 +47,7 @@ def unsubscribe_token(user) -> str:
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str]:
-    try:
-        data = signing.loads(token, salt="tend.unsubscribe", max_age=UNSUBSCRIBE_MAX_AGE)
-    except signing.SignatureExpired:
-        raise BadLink("expired") from None
-    except signing.BadSignature:
-        raise BadLink("invalid") from None
+    data = _load(token, salt="tend.unsubscribe", max_age=UNSUBSCRIBE_MAX_AGE)
     return data["u"], data["e"]
 
 
