@@ -542,3 +542,29 @@ def test_export_query_count_does_not_grow_with_people(db, export):
 
     assert counts[0] == counts[1]
     assert Nudge.objects.filter(owner=many).count() == 50
+
+
+def test_the_documented_example_has_the_keys_of_a_real_export(rich_account, user):
+    from django.conf import settings
+
+    doc = (settings.BASE_DIR / "docs" / "export-format.md").read_text(encoding="utf-8")
+    example = json.loads(doc.split("```json\n", 1)[1].split("```", 1)[0])
+    real = json.loads(exported(export_json, user))
+
+    def keys(document):
+        person = document["people"][0]
+        goal = person["goals"][0]
+        return {
+            "top": set(document),
+            "user": set(document["user"]),
+            "value": set(document["values"][0]),
+            "person": set(person),
+            "contact point": set(person["contact_points"][0]),
+            "goal": set(goal),
+            "milestone": set(goal["milestones"][0]),
+            "interaction": set(document["interactions"][0]),
+            "nudge": set(document["nudges"][0]),
+            "reflection": set(document["reflections"][0]),
+        }
+
+    assert keys(example) == keys(real)
