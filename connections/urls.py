@@ -11,6 +11,7 @@ from connections.views import (
     people_list,
     photos,
 )
+from connections.views import exports as exports_views
 from connections.views import interactions as interaction_views
 from connections.views import me as me_views
 from connections.views import person as person_views
@@ -80,4 +81,6 @@ urlpatterns = [
     path("insights/", insights.insights, name="insights"),
     # --- merge ---
     path("people/merge/", merge.merge, name="people_merge"),
+    # --- exports ---
+    path("export/<str:fmt>/", exports_views.export, name="export"),
 ]
