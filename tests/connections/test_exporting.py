@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from connections.exporting import export_csv, export_json, export_vcard, split_name
@@ -105,7 +106,7 @@ def rich_account(user):
     half = add_milestone(goal=marathon, title="Half marathon", due_on=date(2027, 6, 1))
     complete_milestone(milestone=half, on=date(2027, 5, 30))
     thesis = add_goal(person=ana, title="Finish the thesis")
-    set_goal_status(goal=thesis, status="achieved", on=date(2026, 10, 1))
+    set_goal_status(goal=thesis, status="achieved", on=timezone.localdate())
 
     tomas = create_person(
         owner=user,
