@@ -63,3 +63,23 @@ def test_feed_lines_are_folded_to_75_octets(user):
 
 def test_unknown_or_empty_token_is_404(client, user):
     assert client.get(reverse("calendar_feed", args=["nope"])).status_code == 404
+
+
+def test_the_feed_parses_as_icalendar(user):
+    import vobject
+
+    ana = PersonFactory(
+        owner=user, full_name="Ana, the “great”; Lima", birthday_day=29, birthday_month=2
+    )
+    schedule_follow_up(
+        person=ana, due_on=date(2030, 1, 1), reason="Line one\nline two; with, commas"
+    )
+    calendar = vobject.readOne(calendar_feed(user=user, today=date(2029, 12, 1)))
+    summaries = sorted(event.summary.value for event in calendar.vevent_list)
+    assert summaries == [
+        "Ana, the “great”; Lima’s birthday",
+        "Follow up with Ana, the “great”; Lima",
+    ]
+    follow_up = next(e for e in calendar.vevent_list if e.summary.value.startswith("Follow"))
+    assert follow_up.description.value == "Line one\nline two; with, commas"
+    assert follow_up.dtstart.value == date(2030, 1, 1)
