@@ -127,6 +127,16 @@ def choose_actions(*, job: ImportJob, strategy: str, row_actions: dict[int, str]
     return job
 
 
+def queue_import(job: ImportJob) -> bool:
+    """Mark the job as importing as soon as it is asked for, so the page shows progress and a
+    second click does nothing; False when it was not waiting for choices."""
+    queued = ImportJob.objects.filter(pk=job.pk, status=Status.AWAITING_CHOICES).update(
+        status=Status.IMPORTING
+    )
+    job.refresh_from_db()
+    return bool(queued)
+
+
 # --- preview -----------------------------------------------------------------------------
 
 
@@ -383,6 +393,9 @@ class RowWriter:
             return
         try:
             with transaction.atomic():
+                # Two workers given the same job (a task delivered twice) never write a row twice.
+                if not ImportRow.objects.select_for_update().filter(pk=row.pk, outcome="").exists():
+                    return
                 outcome, person, message = self._write(row, item)
                 row.outcome, row.person, row.message = outcome, person, message
                 row.save(update_fields=["outcome", "person", "message"])
