@@ -134,8 +134,13 @@ class DeliveryAdmin(admin.ModelAdmin):
 # --- imports: every job with its per-row report, and "Import contacts for a user" ---
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.email} ({user.display_name})" if user.display_name else user.email
+
+
 class ImportForUserForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    owner = AccountChoiceField(
         label="Import into the account of",
         queryset=get_user_model().objects.order_by("email"),
     )
@@ -178,7 +183,7 @@ class ImportRowInline(admin.TabularInline):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = (
         "original_name",
-        "owner",
+        "owner__email",
         "format",
         "status",
         "created",
@@ -186,7 +191,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "merged",
         "skipped",
         "failed",
-        "uploaded_by",
+        "uploaded_by__email",
         "created_at",
     )
     list_filter = ("status", "format")

@@ -2,10 +2,14 @@
 
 import base64
 import importlib.util
+from contextlib import contextmanager
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from config.celery import app as celery_app
+from tests.worker import celery_worker, new_queue, redis_broker_url
 
 REAL_PARSER = "connections.importing.detect"
 STAND_IN = "tests.connections.import_standin"
@@ -65,3 +69,22 @@ def png_bytes() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (8, 8), (20, 120, 80)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@contextmanager
+def import_worker(settings):
+    """A real worker on the broker this process sends to, reading a queue of its own; the
+    views' `.delay()` goes to that queue meanwhile. Yields the queue name."""
+    settings.IMPORT_PARSER = parser_module()
+    broker = settings.CELERY_BROKER_URL
+    if broker.startswith("redis"):
+        redis_broker_url()  # skips, or fails under CI, when no Redis answers
+    queue = new_queue()
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        env = {**worker_env(), "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+        with celery_worker(broker, queue=queue, extra_env=env):
+            yield queue
+    finally:
+        celery_app.conf.task_default_queue = previous

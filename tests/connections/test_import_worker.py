@@ -7,10 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config.celery import app as celery_app
 from connections.models import ImportJob, Person
-from tests.connections.import_helpers import many_cards, parser_module, worker_env
-from tests.worker import celery_worker, new_queue, redis_broker_url
+from tests.connections.import_helpers import import_worker, many_cards
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -18,21 +16,10 @@ CARDS = 20_000
 
 
 @pytest.fixture
-def worker_queue(settings):
-    """A worker on the broker this process sends to, reading a queue of its own; the views'
-    `.delay()` goes to that queue for the test."""
-    settings.IMPORT_PARSER = parser_module()
-    broker = settings.CELERY_BROKER_URL
-    if broker.startswith("redis"):
-        redis_broker_url()  # skips, or fails under CI, when no Redis answers
-    queue = new_queue()
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    try:
-        with celery_worker(broker, queue=queue, extra_env=worker_env()):
-            yield queue
-    finally:
-        celery_app.conf.task_default_queue = previous
+def worker_queue(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    with import_worker(settings) as queue:
+        yield queue
 
 
 def watch_progress(client, job: ImportJob, *, timeout: float) -> list[int]:
