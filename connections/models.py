@@ -710,7 +710,7 @@ class ImportRow(models.Model):
         ERROR = "error", "Cannot be read"
 
     class Outcome(models.TextChoices):
-        CREATED = "created", "Created"
+        CREATED = "created", "Added"
         UPDATED = "updated", "Updated"
         MERGED = "merged", "Merged"
         SKIPPED = "skipped", "Skipped"
