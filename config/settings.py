@@ -230,3 +230,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Contact imports: files up to this size; phone numbers without a country code are read as
+# numbers of PHONE_REGION (an ISO code like "PT"; empty compares their digits only).
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+PHONE_REGION = env_str("PHONE_REGION", "").upper() or None
+# The module that detects and parses contact files (detect_format, parse_contacts, csv_headers,
+# MAPPABLE_FIELDS); tests may point it at a stand-in.
+IMPORT_PARSER = "connections.importing.detect"

@@ -1,9 +1,19 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from connections.importing.pipeline import start_import
 from connections.models import (
     ContactPoint,
     Delivery,
     Goal,
+    ImportJob,
+    ImportRow,
+    ImportStrategy,
     Interaction,
     Milestone,
     Nudge,
@@ -15,6 +25,7 @@ from connections.models import (
     Tag,
     Value,
 )
+from connections.views import imports as import_views
 
 
 class ContactPointInline(admin.TabularInline):
@@ -118,3 +129,203 @@ class DeliveryAdmin(admin.ModelAdmin):
             status="pending", next_attempt_at=timezone.now(), enqueued_at=None
         )
         self.message_user(request, f"{count} emails will be retried on the next tick.")
+
+
+# --- imports: every job with its per-row report, and "Import contacts for a user" ---
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.email} ({user.display_name})" if user.display_name else user.email
+
+
+class ImportForUserForm(forms.Form):
+    owner = AccountChoiceField(
+        label="Import into the account of",
+        queryset=get_user_model().objects.order_by("email"),
+    )
+    file = forms.FileField(
+        label="Contact file",
+        help_text="vCard, Google/Outlook/LinkedIn CSV, any CSV, or a Tend export. Up to 50 MB.",
+    )
+    strategy = forms.ChoiceField(
+        label="For people already in their account",
+        choices=ImportStrategy.choices,
+        initial=ImportStrategy.SKIP,
+        widget=forms.RadioSelect,
+    )
+
+
+class ImportRowInline(admin.TabularInline):
+    model = ImportRow
+    fk_name = "job"
+    verbose_name_plural = "rows not simply added (every row is on the job's report page)"
+    fields = ("number", "name", "status", "match_reason", "action", "outcome", "person", "message")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("person")
+        return queryset.exclude(outcome=ImportRow.Outcome.CREATED).order_by("number")
+
+    @admin.display(description="name")
+    def name(self, row):
+        return row.record.get("name", "")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = (
+        "original_name",
+        "owner__email",
+        "format",
+        "status",
+        "created",
+        "updated",
+        "merged",
+        "skipped",
+        "failed",
+        "uploaded_by__email",
+        "created_at",
+    )
+    list_filter = ("status", "format")
+    search_fields = ("owner__email", "original_name")
+    list_select_related = ("owner", "uploaded_by")
+    date_hierarchy = "created_at"
+    inlines = [ImportRowInline]
+    fields = (
+        "report",
+        "owner",
+        "uploaded_by",
+        "original_name",
+        "format",
+        "status",
+        "reason",
+        "strategy",
+        "mapping",
+        ("created", "updated", "merged", "skipped", "failed"),
+        ("bytes_done", "bytes_total"),
+        ("created_at", "started_at", "finished_at"),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            name
+            for entry in self.fields
+            for name in (entry if isinstance(entry, tuple) else (entry,))
+        ]
+
+    @admin.display(description="report")
+    def report(self, job):
+        url = reverse("admin:connections_importjob_run", args=[job.pk])
+        return format_html('<a href="{}">Preview, choices and row-by-row report</a>', url)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "import/",
+                wrap(self.import_for_user_view),
+                name="connections_importjob_import_for_user",
+            ),
+            path("<int:pk>/run/", wrap(self.run_view), name="connections_importjob_run"),
+            path(
+                "<int:pk>/run/progress/",
+                wrap(self.progress_view),
+                name="connections_importjob_progress",
+            ),
+            path(
+                "<int:pk>/run/mapping/",
+                wrap(self.mapping_view),
+                name="connections_importjob_mapping",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:connections_importjob_import_for_user")
+
+    def _job_or_404(self, request, pk: int) -> ImportJob:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(ImportJob, pk=pk)
+
+    def import_for_user_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForUserForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            job = start_import(
+                owner=form.cleaned_data["owner"],
+                uploaded_by=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                strategy=form.cleaned_data["strategy"],
+            )
+            if job.status == ImportJob.Status.REJECTED:
+                form.add_error("file", job.reason)
+            else:
+                if not job.needs_mapping:
+                    import_views.enqueue_preview(job)
+                return redirect("admin:connections_importjob_run", pk=job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import contacts for a user",
+            "form": form,
+        }
+        return render(request, "admin/connections/importjob/import_for_user.html", context)
+
+    def run_view(self, request, pk: int):
+        job = self._job_or_404(request, pk)
+        if request.method == "POST":
+            if not self.has_change_permission(request, job):
+                raise PermissionDenied
+            return import_views.handle_choices(request, job, admin=True)
+        return self._render_run(request, job)
+
+    def _render_run(self, request, job: ImportJob, status: int = 200, **extra):
+        context = {
+            **self.admin_site.each_context(request),
+            **import_views.job_context(request, job, admin=True, **extra),
+            "opts": self.model._meta,
+            "original": job,
+            "title": f"Import {job.original_name} for {job.owner}",
+        }
+        return render(request, "admin/connections/importjob/run.html", context, status=status)
+
+    def progress_view(self, request, pk: int):
+        return import_views.progress_response(request, self._job_or_404(request, pk), admin=True)
+
+    def mapping_view(self, request, pk: int):
+        job = self._job_or_404(request, pk)
+        if request.method != "POST" or not self.has_change_permission(request, job):
+            raise PermissionDenied
+        error, posted = import_views.apply_mapping(request, job)
+        if error:
+            return self._render_run(
+                request, job, status=400, mapping_error=error, posted_mapping=posted
+            )
+        return redirect("admin:connections_importjob_run", pk=job.pk)
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(admin.ModelAdmin):
+    """Every row of every import, read-only: search a job's report by name or reason."""
+
+    list_display = ("job", "number", "status", "match_reason", "action", "outcome", "message")
+    list_filter = ("status", "outcome")
+    search_fields = ("job__owner__email", "job__original_name", "message")
+    list_select_related = ("job", "job__owner")
+    raw_id_fields = ("job", "matched_person", "person")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

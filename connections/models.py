@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -138,6 +139,8 @@ class Person(models.Model):
     last_interaction_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The address book's own id for this contact (vCard UID), so a re-import finds them again.
+    external_uid = models.CharField(max_length=255, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -148,6 +151,7 @@ class Person(models.Model):
             models.Index(fields=["owner", "full_name"]),
             models.Index(fields=["owner", "last_interaction_at"]),
             models.Index(fields=["owner", "archived_at", "circle"]),
+            models.Index(fields=["owner", "external_uid"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -602,3 +606,145 @@ class Delivery(models.Model):
 
         domain = urlsplit(settings.SITE_URL).hostname or "tend.local"
         return f"<tend-{self.kind}-{self.pk}-{self.period:%Y%m%d}@{domain}>"
+
+
+def _import_upload_to(job: "ImportJob", filename: str) -> str:
+    # A random name: the file is private and never served; the original name is kept on the job.
+    return f"imports/{uuid.uuid4().hex}"
+
+
+class ImportStrategy(models.TextChoices):
+    SKIP = "skip", "Skip people already in Tend"
+    UPDATE_EMPTY = "update_empty", "Fill in what is missing"
+    CREATE_NEW = "create_new", "Add them as new people"
+
+
+class ImportJob(models.Model):
+    """One uploaded contact file on its way in: previewed, then imported, with a report."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        PREVIEWING = "previewing", "Reading the file"
+        AWAITING_CHOICES = "awaiting_choices", "Ready to review"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        REJECTED = "rejected", "Rejected"
+
+    class Format(models.TextChoices):
+        VCARD = "vcard", "vCard"
+        GOOGLE_CSV = "google_csv", "Google Contacts CSV"
+        OUTLOOK_CSV = "outlook_csv", "Outlook CSV"
+        LINKEDIN_CSV = "linkedin_csv", "LinkedIn connections"
+        GENERIC_CSV = "generic_csv", "Spreadsheet (CSV)"
+        TEND_JSON = "tend_json", "Tend export"
+
+    RUNNING = (Status.UPLOADED, Status.PREVIEWING, Status.IMPORTING)
+    FINISHED = (Status.DONE, Status.FAILED, Status.REJECTED)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The user, or the operator who imported for them.",
+    )
+    original_name = models.CharField("file name", max_length=255)
+    file = models.FileField(upload_to=_import_upload_to, blank=True, max_length=255)
+    format = models.CharField(max_length=20, choices=Format.choices, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    reason = models.TextField(blank=True, help_text="Why the file was rejected or failed.")
+    strategy = models.CharField(
+        max_length=20, choices=ImportStrategy.choices, default=ImportStrategy.SKIP
+    )
+    # Generic CSV: {column header: field key} chosen in the mapping step.
+    mapping = models.JSONField(default=dict, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} for {self.owner}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING and not self.needs_mapping
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def needs_mapping(self) -> bool:
+        return (
+            self.status == self.Status.UPLOADED
+            and self.format == self.Format.GENERIC_CSV
+            and not self.mapping
+        )
+
+    @property
+    def percent(self) -> int:
+        if not self.bytes_total:
+            return 0
+        return min(100, round(100 * self.bytes_done / self.bytes_total))
+
+
+class ImportRow(models.Model):
+    """One card or row of an import: what was found, what it matched, and what happened."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        MATCH = "match", "Already in Tend"
+        ERROR = "error", "Cannot be read"
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Added"
+        UPDATED = "updated", "Updated"
+        MERGED = "merged", "Merged"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    matched_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The same contact earlier in this file: merged into whoever that row became.
+    matched_row = models.PositiveIntegerField(null=True, blank=True)
+    match_reason = models.CharField(max_length=300, blank=True)
+    action = models.CharField(
+        "choice for this row", max_length=20, choices=ImportStrategy.choices, blank=True
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    # What the preview shows: name, emails, phones, birthday, organisation.
+    record = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="import_row_once_per_number"),
+        ]
+        indexes = [models.Index(fields=["job", "status"]), models.Index(fields=["job", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"Row {self.number} of {self.job}"

@@ -12,6 +12,7 @@ from connections.views import (
     photos,
 )
 from connections.views import exports as exports_views
+from connections.views import imports as imports_views
 from connections.views import interactions as interaction_views
 from connections.views import me as me_views
 from connections.views import person as person_views
@@ -83,4 +84,9 @@ urlpatterns = [
     path("people/merge/", merge.merge, name="people_merge"),
     # --- exports ---
     path("export/<str:fmt>/", exports_views.export, name="export"),
+    # --- imports ---
+    path("import/", imports_views.import_page, name="import"),
+    path("import/<int:pk>/", imports_views.import_job, name="import_job"),
+    path("import/<int:pk>/mapping/", imports_views.import_mapping, name="import_mapping"),
+    path("import/<int:pk>/progress/", imports_views.import_progress, name="import_progress"),
 ]

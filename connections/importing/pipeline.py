@@ -1,0 +1,693 @@
+"""The import pipeline: an uploaded file becomes a job, a preview matched against the people
+already in Tend, then people — one card or row at a time, each in its own transaction.
+
+start_import → (mapping for a plain CSV) → preview_job → the user's choices → run_import.
+The file is parsed as a stream twice (preview, then import) and deleted when the job ends, so
+a 50 MB file never sits in memory as objects.
+"""
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import date
+from importlib import import_module
+from io import BytesIO
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from connections.importing.records import ContactRecord, NotAContactFile, RowError
+from connections.models import (
+    PHOTO_MAX_BYTES,
+    Circle,
+    ContactPoint,
+    ImportJob,
+    ImportRow,
+    ImportStrategy,
+    Person,
+    normalize_contact_value,
+)
+from connections.people import tags_named
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+PROGRESS_EVERY_SECONDS = 0.5
+Status = ImportJob.Status
+
+
+def parser():
+    """The module that detects and reads contact files (settings.IMPORT_PARSER)."""
+    return import_module(settings.IMPORT_PARSER)
+
+
+def mappable_fields() -> list[tuple[str, str]]:
+    return list(parser().MAPPABLE_FIELDS)
+
+
+def csv_headers(job: ImportJob) -> list[str]:
+    return list(parser().csv_headers(job.file.path))
+
+
+# --- starting ----------------------------------------------------------------------------
+
+
+def start_import(
+    *, owner, uploaded_by, uploaded_file, strategy: str = ImportStrategy.SKIP
+) -> ImportJob:
+    """Store the file and detect its format; a file too large or not a contact file at all is
+    rejected whole, with the reason, and nothing is kept but the job saying why."""
+    job = ImportJob(
+        owner=owner,
+        uploaded_by=uploaded_by,
+        original_name=os.path.basename(uploaded_file.name or "contacts")[:255],
+        strategy=ImportStrategy(strategy),
+        bytes_total=uploaded_file.size or 0,
+    )
+    limit = settings.IMPORT_MAX_BYTES
+    if job.bytes_total > limit:
+        job.save()
+        return reject_job(
+            job,
+            f"This file is {_megabytes(job.bytes_total)}; Tend imports files up to "
+            f"{_megabytes(limit)}. Export fewer contacts at a time (or split the file) and "
+            "import each part.",
+        )
+    if not job.bytes_total:
+        job.save()
+        return reject_job(job, "This file is empty: there are no contacts in it.")
+    job.file.save(job.original_name, uploaded_file, save=False)
+    job.save()
+    try:
+        job.format = parser().detect_format(job.file.path)
+    except NotAContactFile as error:
+        return reject_job(job, str(error))
+    job.save(update_fields=["format"])
+    return job
+
+
+def choose_mapping(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
+    """Record which field each column of a plain CSV holds; the preview can then start."""
+    known = {key for key, _ in mappable_fields()}
+    unknown = set(mapping.values()) - known
+    if unknown:
+        raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if not any(
+        key == "full_name" or key in ("first_name", "last_name") for key in mapping.values()
+    ):
+        raise ValueError("Choose the column that holds the name (full name, or first and last).")
+    updated = ImportJob.objects.filter(pk=job.pk, status=Status.UPLOADED).update(mapping=mapping)
+    if not updated:
+        raise ValueError("This import has already started.")
+    job.mapping = mapping
+    return job
+
+
+def choose_actions(*, job: ImportJob, strategy: str, row_actions: dict[int, str]) -> ImportJob:
+    """The import's strategy and per-row overrides ("" follows the strategy)."""
+    if job.status != Status.AWAITING_CHOICES:
+        raise ValueError("This import is no longer waiting for choices.")
+    job.strategy = ImportStrategy(strategy)
+    job.save(update_fields=["strategy"])
+    by_action: dict[str, list[int]] = {}
+    for row_id, action in row_actions.items():
+        if action:
+            ImportStrategy(action)
+        by_action.setdefault(action, []).append(row_id)
+    for action, ids in by_action.items():
+        job.rows.filter(pk__in=ids).exclude(status=ImportRow.Status.ERROR).update(action=action)
+    return job
+
+
+def queue_import(job: ImportJob) -> bool:
+    """Mark the job as importing as soon as it is asked for, so the page shows progress and a
+    second click does nothing; False when it was not waiting for choices."""
+    queued = ImportJob.objects.filter(pk=job.pk, status=Status.AWAITING_CHOICES).update(
+        status=Status.IMPORTING, bytes_done=0
+    )
+    job.refresh_from_db()
+    return bool(queued)
+
+
+# --- preview -----------------------------------------------------------------------------
+
+
+def preview_job(job: ImportJob) -> ImportJob:
+    """Read the whole file, writing one ImportRow per card or row with what it matches.
+    Nothing else is written. Safe to run again: a preview cut short starts over."""
+    if job.needs_mapping:
+        return job
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[Status.UPLOADED, Status.PREVIEWING]
+    ).update(status=Status.PREVIEWING, started_at=timezone.now(), bytes_done=0)
+    job.refresh_from_db()
+    if not claimed:
+        return job
+    job.rows.all().delete()
+    if job.format == ImportJob.Format.TEND_JSON:
+        # A Tend export restores a whole account; it is imported as a whole, not row by row.
+        return _set_status(job, Status.AWAITING_CHOICES, bytes_done=job.bytes_total)
+
+    matcher = Matcher(owner=job.owner)
+    batch: list[ImportRow] = []
+    found = 0
+    try:
+        for item in parser().parse_contacts(
+            job.file.path, mapping=job.mapping or None, progress=_progress_writer(job)
+        ):
+            batch.append(matcher.row_for(job, item))
+            found += 1
+            if len(batch) >= BATCH:
+                ImportRow.objects.bulk_create(batch)
+                batch = []
+        ImportRow.objects.bulk_create(batch)
+    except NotAContactFile as error:
+        job.rows.all().delete()
+        return reject_job(job, str(error))
+    except Exception as error:
+        logger.exception("Preview of import %s failed", job.pk)
+        job.rows.all().delete()
+        return _fail(job, f"Tend could not read this file after {found} contacts: {error}")
+    if not found:
+        return reject_job(job, "Tend found no contacts in this file.")
+    return _set_status(job, Status.AWAITING_CHOICES, bytes_done=job.bytes_total)
+
+
+@dataclass
+class Match:
+    person_id: int | None = None
+    row_number: int | None = None
+    reason: str = ""
+
+
+class Matcher:
+    """Finds who an incoming contact already is: by UID, then email, then phone, then exact
+    name (case-insensitive) — among the owner's people, then earlier rows of the same file
+    (names excepted: two cards with one name in one address book are two people).
+
+    The owner's people are read once per job, in four bounded queries, into lookup dicts."""
+
+    def __init__(self, *, owner):
+        people = Person.objects.for_user(owner)
+        self.uid = dict(people.exclude(external_uid="").values_list("external_uid", "id"))
+        self.email: dict[str, int] = {}
+        self.phone: dict[str, int] = {}
+        points = ContactPoint.objects.filter(
+            person__owner=owner, kind__in=[ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE]
+        ).values_list("kind", "value", "person_id")
+        for kind, value, person_id in points.iterator(chunk_size=2000):
+            if kind == ContactPoint.Kind.EMAIL:
+                self.email.setdefault(value.strip().lower(), person_id)
+            else:
+                for key in phone_keys(value):
+                    self.phone.setdefault(key, person_id)
+        self.name: dict[str, int] = {}
+        names = people.annotate(key=Lower("full_name")).values_list("key", "id")
+        for key, person_id in names.iterator(chunk_size=2000):
+            self.name.setdefault(" ".join(key.split()), person_id)
+        self.seen_uid: dict[str, int] = {}
+        self.seen_email: dict[str, int] = {}
+        self.seen_phone: dict[str, int] = {}
+
+    def match(self, record: ContactRecord) -> Match:
+        emails = [p.value.strip().lower() for p in record.contact_points if p.kind == "email"]
+        phones = [
+            (key, p.value)
+            for p in record.contact_points
+            if p.kind == "phone"
+            for key in sorted(phone_keys(p.value))
+        ]
+        uid = record.uid.strip()
+        if uid and uid in self.uid:
+            return Match(person_id=self.uid[uid], reason="same UID")
+        if uid and uid in self.seen_uid:
+            return Match(row_number=self.seen_uid[uid], reason="same UID")
+        for email in emails:
+            if email in self.email:
+                return Match(person_id=self.email[email], reason=f"same email {email}")
+        for email in emails:
+            if email in self.seen_email:
+                return Match(row_number=self.seen_email[email], reason=f"same email {email}")
+        for key, value in phones:
+            if key in self.phone:
+                return Match(person_id=self.phone[key], reason=f"same phone {value}")
+        for key, value in phones:
+            if key in self.seen_phone:
+                return Match(row_number=self.seen_phone[key], reason=f"same phone {value}")
+        name = " ".join(record.full_name.lower().split())
+        if name and name in self.name:
+            return Match(person_id=self.name[name], reason="same name")
+        return Match()
+
+    def remember(self, record: ContactRecord, number: int) -> None:
+        """Later rows of the file that share this contact's UID, email or phone merge into it."""
+        if record.uid.strip():
+            self.seen_uid.setdefault(record.uid.strip(), number)
+        for point in record.contact_points:
+            if point.kind == "email":
+                self.seen_email.setdefault(point.value.strip().lower(), number)
+            elif point.kind == "phone":
+                for key in phone_keys(point.value):
+                    self.seen_phone.setdefault(key, number)
+
+    def row_for(self, job: ImportJob, item: ContactRecord | RowError) -> ImportRow:
+        if isinstance(item, RowError):
+            return ImportRow(
+                job=job, number=item.number, status=ImportRow.Status.ERROR, message=item.reason
+            )
+        found = self.match(item)
+        if found.person_id is None and found.row_number is None:
+            self.remember(item, item.number)
+            status = ImportRow.Status.NEW
+        else:
+            if found.row_number is not None:
+                self.remember(item, found.row_number)
+            status = ImportRow.Status.MATCH
+        return ImportRow(
+            job=job,
+            number=item.number,
+            status=status,
+            matched_person_id=found.person_id,
+            matched_row=found.row_number,
+            match_reason=found.reason[:300],
+            record=snapshot(item),
+        )
+
+
+def phone_keys(value: str) -> set[str]:
+    """What two spellings of one phone number share: its E.164 form when it can be read
+    (country from the number, else settings.PHONE_REGION), and its national digits."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) < 5:
+        return set()
+    keys = set()
+    try:
+        number = phonenumbers.parse(value, settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_possible_number(number):
+        keys.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        keys.add(str(number.national_number))
+    elif not value.strip().startswith("+"):
+        # No country to read it by: its digits without a trunk 0 compare to national numbers.
+        keys.add(digits.lstrip("0"))
+    return keys
+
+
+def snapshot(record: ContactRecord) -> dict:
+    """The few fields the preview table shows, small enough to keep per row."""
+    points = record.contact_points
+    return {
+        "name": record.full_name[:200],
+        "emails": [p.value[:200] for p in points if p.kind == "email"][:5],
+        "phones": [p.value[:60] for p in points if p.kind == "phone"][:5],
+        "birthday": birthday_text(record),
+        "organisation": record.organisation[:200],
+        "photo": bool(record.photo),
+    }
+
+
+def birthday_text(record: ContactRecord) -> str:
+    if not (record.birthday_day and record.birthday_month):
+        return ""
+    try:
+        day = date(record.birthday_year or 2000, record.birthday_month, record.birthday_day)
+    except (ValueError, TypeError):
+        return f"{record.birthday_day}/{record.birthday_month}"
+    return day.strftime("%-d %b %Y" if record.birthday_year else "%-d %b")
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def run_import(job: ImportJob) -> ImportJob:
+    """Apply the choices row by row. A job cut short (a worker killed) resumes where it
+    stopped: each row is written with its outcome in one transaction."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[Status.AWAITING_CHOICES, Status.IMPORTING]
+    ).update(status=Status.IMPORTING, bytes_done=0)
+    job.refresh_from_db()
+    if not claimed:
+        return job
+    if job.started_at is None:
+        job.started_at = timezone.now()
+        job.save(update_fields=["started_at"])
+    if job.format == ImportJob.Format.TEND_JSON:
+        return _import_tend_json(job)
+
+    writer = RowWriter(job)
+    pending: list[ContactRecord | RowError] = []
+    try:
+        for item in parser().parse_contacts(
+            job.file.path, mapping=job.mapping or None, progress=_progress_writer(job)
+        ):
+            pending.append(item)
+            if len(pending) >= BATCH:
+                writer.apply_batch(pending)
+                pending = []
+        writer.apply_batch(pending)
+    except NotAContactFile as error:
+        return _fail(job, str(error))
+    except Exception as error:
+        logger.exception("Import %s stopped", job.pk)
+        _count(job)
+        return _fail(job, f"The import stopped part-way: {error}. Rows imported so far are kept.")
+    job.rows.filter(outcome="").update(
+        outcome=ImportRow.Outcome.FAILED, message="This row could not be read a second time."
+    )
+    _count(job)
+    return _set_status(job, Status.DONE, bytes_done=job.bytes_total)
+
+
+class RowWriter:
+    def __init__(self, job: ImportJob):
+        self.job = job
+
+    def apply_batch(self, items: list[ContactRecord | RowError]) -> None:
+        if not items:
+            return
+        rows = {
+            row.number: row
+            for row in self.job.rows.filter(
+                number__in=[item.number for item in items], outcome=""
+            ).select_related("matched_person")
+        }
+        # One commit per batch, one savepoint per row: a row that fails rolls back alone.
+        with transaction.atomic():
+            for item in items:
+                row = rows.get(item.number)
+                if row is not None:
+                    self.apply(row, item)
+        _count(self.job)
+
+    def apply(self, row: ImportRow, item: ContactRecord | RowError) -> None:
+        if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
+            reason = row.message or getattr(item, "reason", "")
+            self._finish(row, ImportRow.Outcome.FAILED, reason or "This row cannot be read.")
+            return
+        try:
+            with transaction.atomic():
+                # Two workers given the same job (a task delivered twice) never write a row twice.
+                if not ImportRow.objects.select_for_update().filter(pk=row.pk, outcome="").exists():
+                    return
+                outcome, person, message = self._write(row, item)
+                row.outcome, row.person, row.message = outcome, person, message
+                row.save(update_fields=["outcome", "person", "message"])
+        except (ValidationError, DatabaseError, ValueError) as error:
+            self._finish(row, ImportRow.Outcome.FAILED, _reason(error))
+
+    def _finish(self, row: ImportRow, outcome: str, message: str) -> None:
+        row.outcome, row.message = outcome, message[:2000]
+        row.save(update_fields=["outcome", "message"])
+
+    def _write(self, row: ImportRow, record: ContactRecord):
+        Outcome = ImportRow.Outcome
+        target, default = None, ImportStrategy.CREATE_NEW
+        if row.status == ImportRow.Status.MATCH:
+            if row.matched_row is not None:
+                earlier = self.job.rows.filter(number=row.matched_row).values("person_id")
+                target = Person.objects.for_user(self.job.owner).filter(pk__in=earlier).first()
+                default = "merge"
+            elif row.matched_person is not None:
+                target, default = row.matched_person, self.job.strategy
+        action = row.action or default
+        if action == ImportStrategy.SKIP:
+            if target is not None:
+                return Outcome.SKIPPED, target, f"Already in Tend as {target.full_name}."
+            return Outcome.SKIPPED, None, "Skipped, as chosen."
+        if target is None or action == ImportStrategy.CREATE_NEW:
+            person, notes = create_from_record(owner=self.job.owner, record=record)
+            return Outcome.CREATED, person, notes
+        changed, notes = fill_empty(person=target, record=record)
+        if action == "merge":
+            return Outcome.MERGED, target, notes or f"Same contact as row {row.matched_row}."
+        if not changed:
+            return Outcome.SKIPPED, target, notes or "Nothing new to add."
+        return Outcome.UPDATED, target, notes
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or error.__class__.__name__
+
+
+def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
+    """A new person from an imported contact, with every contact point, tag and photo.
+    Imported people start without a rhythm (acquaintances), so an address book of hundreds
+    does not turn into hundreds of nudges."""
+    notes = []
+    name = " ".join(record.full_name.split()) or _fallback_name(record)
+    if not name:
+        raise ValueError("This contact has no name, email or phone to call them by.")
+    birthday, birthday_note = _birthday(record)
+    notes += [birthday_note] if birthday_note else []
+    person = Person(
+        owner=owner,
+        full_name=_fit("full_name", name),
+        circle=Circle.ACQUAINTANCE,
+        nickname=_fit("nickname", record.nickname),
+        organisation=_fit("organisation", record.organisation),
+        job_title=_fit("job_title", record.job_title),
+        story=_story(record),
+        how_we_met=record.how_we_met.strip(),
+        external_uid=_fit("external_uid", record.uid.strip()),
+        **birthday,
+    )
+    # As create_person validates, minus the database round trips a 20,000-row import cannot
+    # afford per row: the owner is known, and the birthday was checked above.
+    person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
+    person.save()
+    if record.tags:
+        person.tags.set(tags_named(owner=owner, names=record.tags))
+    notes += _add_points(person=person, record=record, existing=set())
+    notes += _attach_photo(person=person, record=record)
+    return person, " ".join(notes)
+
+
+def fill_empty(*, person: Person, record: ContactRecord) -> tuple[bool, str]:
+    """Fill only the person's empty fields, and add contact points and tags they lack."""
+    changed_fields = []
+    notes = []
+    for field, value in (
+        ("nickname", record.nickname),
+        ("organisation", record.organisation),
+        ("job_title", record.job_title),
+        ("story", _story(record)),
+        ("how_we_met", record.how_we_met.strip()),
+        ("external_uid", record.uid.strip()),
+    ):
+        if value and not getattr(person, field):
+            setattr(person, field, _fit(field, value))
+            changed_fields.append(field)
+    if person.birthday_month is None:
+        birthday, birthday_note = _birthday(record)
+        notes += [birthday_note] if birthday_note else []
+        if birthday:
+            for field, value in birthday.items():
+                setattr(person, field, value)
+            changed_fields += list(birthday)
+    if changed_fields:
+        person.full_clean(exclude=["photo"])
+        person.save(update_fields=[*changed_fields, "updated_at"])
+    existing = {(p.kind, p.normalized) for p in person.contact_points.all()}
+    existing |= {
+        ("phone-key", key)
+        for p in person.contact_points.all()
+        if p.kind == ContactPoint.Kind.PHONE
+        for key in phone_keys(p.value)
+    }
+    before = len(existing)
+    notes += _add_points(person=person, record=record, existing=existing)
+    added_points = len(existing) > before
+    had_tags = set(person.tags.values_list("id", flat=True))
+    new_tags = [
+        t for t in tags_named(owner=person.owner, names=record.tags) if t.pk not in had_tags
+    ]
+    person.tags.add(*new_tags)
+    photo_notes = [] if person.photo else _attach_photo(person=person, record=record)
+    notes += photo_notes
+    added_photo = bool(record.photo) and not photo_notes and bool(person.photo)
+    changed = bool(changed_fields or added_points or new_tags or added_photo)
+    return changed, " ".join(notes)
+
+
+def _fallback_name(record: ContactRecord) -> str:
+    if record.organisation.strip():
+        return record.organisation.strip()
+    for kind in ("email", "phone"):
+        for point in record.contact_points:
+            if point.kind == kind and point.value.strip():
+                return point.value.strip()
+    return ""
+
+
+def _fit(field: str, value: str) -> str:
+    limit = Person._meta.get_field(field).max_length
+    value = (value or "").strip()
+    return value[:limit] if limit else value
+
+
+def _story(record: ContactRecord) -> str:
+    parts = [record.notes.strip()]
+    if record.anniversary.strip():
+        parts.append(f"Anniversary: {record.anniversary.strip()}")
+    return "\n\n".join(part for part in parts if part)
+
+
+def _birthday(record: ContactRecord) -> tuple[dict, str]:
+    day, month, year = record.birthday_day, record.birthday_month, record.birthday_year
+    if not (day and month):
+        return {}, ""
+    if year is not None and not 1900 <= year <= 2100:
+        year = None
+    try:
+        date(year or 2000, month, day)
+    except (ValueError, TypeError):
+        return {}, f"The birthday {day}/{month} does not exist, so it was left out."
+    return {"birthday_day": day, "birthday_month": month, "birthday_year": year}, ""
+
+
+def _add_points(*, person: Person, record: ContactRecord, existing: set) -> list[str]:
+    notes = []
+    for point in record.contact_points:
+        value = point.value.strip()
+        if not value:
+            continue
+        if point.kind not in ContactPoint.Kind.values:
+            notes.append(f"A {point.kind} ({value[:60]}) has no place in Tend and was left out.")
+            continue
+        keys = {(point.kind, normalize_contact_value(point.kind, value))}
+        if point.kind == ContactPoint.Kind.PHONE:
+            keys |= {("phone-key", key) for key in phone_keys(value)}
+        if keys & existing:
+            continue
+        contact = ContactPoint(
+            person=person, kind=point.kind, label=point.label.strip()[:60], value=value[:500]
+        )
+        contact.full_clean(exclude=["person"])
+        contact.save()
+        existing |= keys
+    return notes
+
+
+def _attach_photo(*, person: Person, record: ContactRecord) -> list[str]:
+    """Inline photo bytes become the person's photo when they are a picture Pillow reads."""
+    data = record.photo
+    if not data:
+        return []
+    if len(data) > PHOTO_MAX_BYTES:
+        return ["The photo is over 5 MB and was left out."]
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.verify()
+            kind = (image.format or record.photo_type or "jpeg").lower()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return ["The photo could not be read as a picture and was left out."]
+    extension = {"jpeg": "jpg"}.get(kind, kind)
+    person.photo.save(f"import-{person.pk}.{extension}", ContentFile(data), save=False)
+    person.save(update_fields=["photo", "updated_at"])
+    return []
+
+
+def _import_tend_json(job: ImportJob) -> ImportJob:
+    from connections.importing.tend_json import import_tend_json
+
+    try:
+        result = import_tend_json(user=job.owner, path=job.file.path)
+    except NotAContactFile as error:
+        return reject_job(job, str(error))
+    except (ValueError, ValidationError) as error:
+        return _fail(job, _reason(error))
+    job.created = int(result.get("people", result.get("created", 0)) or 0)
+    job.save(update_fields=["created"])
+    return _set_status(job, Status.DONE, bytes_done=job.bytes_total)
+
+
+# --- job state ---------------------------------------------------------------------------
+
+
+def _progress_writer(job: ImportJob):
+    """A progress(bytes_read) callback that writes to the job at most twice a second."""
+    last = [0.0]
+
+    def progress(bytes_read: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_SECONDS:
+            last[0] = now
+            ImportJob.objects.filter(pk=job.pk).update(bytes_done=bytes_read)
+
+    return progress
+
+
+def _count(job: ImportJob) -> None:
+    counts = dict(
+        job.rows.exclude(outcome="")
+        .order_by()
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .values_list("outcome", "n")
+    )
+    for outcome in ImportRow.Outcome.values:
+        setattr(job, outcome, counts.get(outcome, 0))
+    ImportJob.objects.filter(pk=job.pk).update(
+        **{outcome: counts.get(outcome, 0) for outcome in ImportRow.Outcome.values}
+    )
+
+
+def _set_status(job: ImportJob, status: str, **fields) -> ImportJob:
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    changed = ["status", *fields]
+    if status in ImportJob.FINISHED:
+        job.finished_at = timezone.now()
+        changed.append("finished_at")
+        if job.file:
+            # The uploaded address book is private: nothing of it stays once the job is over.
+            job.file.delete(save=False)
+            changed.append("file")
+    job.save(update_fields=changed)
+    return job
+
+
+def reject_job(job: ImportJob, reason: str) -> ImportJob:
+    """Refuse the file whole, saying why; its stored copy is deleted."""
+    job.reason = reason
+    job.save(update_fields=["reason"])
+    return _set_status(job, Status.REJECTED)
+
+
+def _fail(job: ImportJob, reason: str) -> ImportJob:
+    job.reason = reason
+    job.save(update_fields=["reason"])
+    return _set_status(job, Status.FAILED)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def summary_lines(job: ImportJob) -> list[str]:
+    """The report as plain lines: counts, then each failed row with its number and reason."""
+    if job.status == Status.REJECTED:
+        return [f"{job.original_name}: rejected. {job.reason}"]
+    if job.status == Status.FAILED:
+        return [f"{job.original_name}: failed. {job.reason}"]
+    lines = [
+        f"{job.original_name}: {job.created} created, {job.updated} updated, "
+        f"{job.merged} merged, {job.skipped} skipped, {job.failed} failed."
+    ]
+    for number, message in job.rows.filter(outcome=ImportRow.Outcome.FAILED).values_list(
+        "number", "message"
+    ):
+        lines.append(f"  row {number}: {message}")
+    return lines

@@ -1,0 +1,414 @@
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from connections.importing.pipeline import (
+    Matcher,
+    choose_actions,
+    choose_mapping,
+    preview_job,
+    run_import,
+    start_import,
+)
+from connections.models import ContactPoint, ImportJob, ImportRow, Person
+from connections.tasks import preview_import, run_import_job
+from tests.connections.import_helpers import card, jpeg_bytes, parser_module, png_bytes, vcf
+from tests.factories import ContactPointFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def import_settings(settings, tmp_path):
+    settings.IMPORT_PARSER = parser_module()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PHONE_REGION = "PT"
+    return settings
+
+
+def imported(user, upload, strategy="skip", actions=None):
+    """Upload, preview and import in one go, as the CLI does; return the finished job."""
+    job = start_import(owner=user, uploaded_by=user, uploaded_file=upload, strategy=strategy)
+    job = preview_job(job)
+    if actions:
+        rows = {row.number: row.pk for row in job.rows.all()}
+        choose_actions(
+            job=job,
+            strategy=strategy,
+            row_actions={rows[number]: action for number, action in actions.items()},
+        )
+    return run_import(job)
+
+
+def stored_import_files(settings) -> list[Path]:
+    return [p for p in (Path(settings.MEDIA_ROOT) / "imports").glob("*") if p.is_file()]
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def test_incoming_contacts_match_by_uid_then_email_then_phone_then_name(user):
+    by_uid = PersonFactory(owner=user, full_name="Uma Uid", external_uid="card-1")
+    by_email = PersonFactory(owner=user, full_name="Ema Mail")
+    ContactPointFactory(person=by_email, kind="email", value="ana@example.com")
+    by_phone = PersonFactory(owner=user, full_name="Pedro Phone")
+    ContactPointFactory(person=by_phone, kind="phone", value="+351 912 345 678")
+    by_name = PersonFactory(owner=user, full_name="Dora Dias")
+
+    job = start_import(
+        owner=user,
+        uploaded_by=user,
+        uploaded_file=vcf(
+            card("Someone", uid="card-1", email="ana@example.com", phone="912345678"),
+            card("Someone Else", email="ANA@example.com", phone="912 345 678"),
+            card("Dora Dias", phone="912-345-678"),
+            card("dora  DIAS"),
+            card("Eve New", email="eve@example.com"),
+        ),
+    )
+    preview_job(job)
+
+    rows = {row.number: row for row in job.rows.all()}
+    assert (rows[1].matched_person, rows[1].match_reason) == (by_uid, "same UID")
+    assert (rows[2].matched_person, rows[2].match_reason) == (
+        by_email,
+        "same email ana@example.com",
+    )
+    assert (rows[3].matched_person, rows[3].match_reason) == (by_phone, "same phone 912-345-678")
+    assert (rows[4].matched_person, rows[4].match_reason) == (by_name, "same name")
+    assert rows[5].status == ImportRow.Status.NEW and rows[5].matched_person is None
+    assert rows[5].record["emails"] == ["eve@example.com"]
+
+
+def test_another_users_people_are_never_matched(user, other_user):
+    bob_person = PersonFactory(owner=other_user, full_name="Ana Lima", external_uid="x")
+    ContactPointFactory(person=bob_person, kind="email", value="ana@example.com")
+
+    job = imported(user, vcf(card("Ana Lima", uid="x", email="ana@example.com")))
+
+    assert job.created == 1
+    assert Person.objects.filter(owner=user).count() == 1
+    assert Person.objects.filter(owner=other_user).count() == 1
+
+
+def test_the_matcher_reads_the_owners_people_in_a_fixed_number_of_queries(
+    user, django_assert_num_queries
+):
+    for n in range(30):
+        person = PersonFactory(owner=user, full_name=f"Person {n}")
+        ContactPointFactory(person=person, kind="email", value=f"p{n}@example.com")
+        ContactPointFactory(person=person, kind="phone", value=f"+35191200{n:04d}")
+
+    with django_assert_num_queries(3):
+        matcher = Matcher(owner=user)
+
+    assert len(matcher.email) == 30 and len(matcher.name) == 30
+
+
+def test_the_preview_writes_no_people(user):
+    job = start_import(
+        owner=user, uploaded_by=user, uploaded_file=vcf(card("Ana Lima"), card("Ben Cole"))
+    )
+    job = preview_job(job)
+
+    assert job.status == ImportJob.Status.AWAITING_CHOICES
+    assert job.rows.count() == 2
+    assert not Person.objects.exists()
+
+
+# --- strategies ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ana(user):
+    person = PersonFactory(owner=user, full_name="Ana Lima", organisation="")
+    ContactPointFactory(person=person, kind="email", value="ana@example.com")
+    return person
+
+
+ANA_AGAIN = card("Ana Lima", email="ana@example.com", phone="+351 912 000 111", org="Atlas")
+
+
+def test_skip_leaves_people_already_in_tend_untouched_and_adds_the_new_ones(user, ana):
+    job = imported(user, vcf(ANA_AGAIN, card("Ben Cole")), strategy="skip")
+
+    assert (job.created, job.skipped, job.updated) == (1, 1, 0)
+    ana.refresh_from_db()
+    assert ana.organisation == ""
+    assert ana.contact_points.count() == 1
+    skipped = job.rows.get(number=1)
+    assert skipped.person == ana and "Already in Tend as Ana Lima" in skipped.message
+
+
+def test_update_empty_fills_only_what_is_missing_and_adds_new_contact_points(user, ana):
+    ana.job_title = "Engineer"
+    ana.save()
+
+    job = imported(
+        user,
+        vcf(card("Ana L.", email="ana@example.com", phone="+351 912 000 111", org="Atlas")),
+        strategy="update_empty",
+    )
+
+    assert (job.created, job.updated) == (0, 1)
+    ana.refresh_from_db()
+    assert ana.full_name == "Ana Lima"  # a name she already has is kept
+    assert ana.organisation == "Atlas"
+    assert ana.job_title == "Engineer"
+    assert sorted(ana.contact_points.values_list("value", flat=True)) == [
+        "+351 912 000 111",
+        "ana@example.com",
+    ]
+
+
+def test_update_empty_with_nothing_new_counts_as_skipped(user, ana):
+    job = imported(user, vcf(card("Ana Lima", email="ana@example.com")), strategy="update_empty")
+
+    assert (job.updated, job.skipped) == (0, 1)
+    assert job.rows.get().message == "Nothing new to add."
+
+
+def test_create_new_adds_a_second_person_even_when_one_matches(user, ana):
+    job = imported(user, vcf(ANA_AGAIN), strategy="create_new")
+
+    assert job.created == 1
+    assert Person.objects.filter(owner=user, full_name="Ana Lima").count() == 2
+
+
+def test_a_choice_for_one_row_wins_over_the_imports_strategy(user, ana):
+    job = imported(
+        user,
+        vcf(ANA_AGAIN, card("Ben Cole"), card("Cleo Dunn")),
+        strategy="skip",
+        actions={1: "update_empty", 2: "skip"},
+    )
+
+    assert (job.updated, job.created, job.skipped) == (1, 1, 1)
+    ana.refresh_from_db()
+    assert ana.organisation == "Atlas"
+    assert not Person.objects.filter(full_name="Ben Cole").exists()
+    assert Person.objects.filter(full_name="Cleo Dunn").exists()
+
+
+def test_reimporting_the_same_file_with_skip_creates_nothing_new(user):
+    content = "".join(
+        [
+            card("Ana Lima", uid="a-1", email="ana@example.com", phone="+351 912 000 111"),
+            card("Ben Cole", phone="+44 7700 900123"),
+            card("Cleo Dunn"),
+        ]
+    )
+    first = imported(user, SimpleUploadedFile("c.vcf", content.encode()))
+    people, points = Person.objects.count(), ContactPoint.objects.count()
+
+    second = imported(user, SimpleUploadedFile("c.vcf", content.encode()), strategy="skip")
+
+    assert first.created == 3
+    assert (second.created, second.skipped) == (0, 3)
+    assert (Person.objects.count(), ContactPoint.objects.count()) == (people, points)
+
+
+def test_the_same_contact_twice_in_one_file_becomes_one_person(user):
+    job = imported(
+        user,
+        vcf(
+            card("Ana Lima", email="ana@example.com"),
+            card("Ana Lima", email="ana@example.com", phone="+351 912 000 111"),
+        ),
+    )
+
+    assert (job.created, job.merged) == (1, 1)
+    ana = Person.objects.get(owner=user)
+    assert ana.contact_points.count() == 2
+    assert job.rows.get(number=2).match_reason == "same email ana@example.com"
+
+
+# --- what comes in, and what does not --------------------------------------------------------
+
+
+def test_new_people_get_their_contact_points_birthday_uid_and_a_quiet_circle(user):
+    imported(
+        user,
+        vcf(
+            card(
+                "Ana Lima",
+                uid="urn:uuid:1",
+                email="ana@example.com",
+                phone="+351 912 000 111",
+                org="Atlas",
+                bday="1980-03-22",
+            )
+        ),
+    )
+
+    ana = Person.objects.get(owner=user)
+    assert ana.external_uid == "urn:uuid:1"
+    assert ana.organisation == "Atlas"
+    assert (ana.birthday_day, ana.birthday_month, ana.birthday_year) == (22, 3, 1980)
+    assert ana.circle == "acquaintance" and ana.cadence_days is None
+    assert {(p.kind, p.value) for p in ana.contact_points.all()} == {
+        ("email", "ana@example.com"),
+        ("phone", "+351 912 000 111"),
+    }
+
+
+def test_an_inline_photo_becomes_the_persons_photo(user):
+    imported(user, vcf(card("Ana Lima", photo=jpeg_bytes())))
+
+    ana = Person.objects.get(owner=user)
+    assert ana.photo and ana.photo.read() == jpeg_bytes()
+
+
+def test_a_photo_that_is_not_a_picture_is_left_out_with_a_note(user):
+    job = imported(user, vcf(card("Ana Lima", photo=b"not a picture at all")))
+
+    ana = Person.objects.get(owner=user)
+    assert not ana.photo
+    assert "photo could not be read" in job.rows.get().message
+
+
+def test_a_malformed_card_is_reported_by_number_while_the_good_ones_import(user):
+    job = imported(user, vcf(card("Ana Lima"), card(""), card("Ben Cole")))
+
+    assert (job.created, job.failed) == (2, 1)
+    failed = job.rows.get(outcome="failed")
+    assert failed.number == 2 and failed.message
+    assert set(Person.objects.values_list("full_name", flat=True)) == {"Ana Lima", "Ben Cole"}
+
+
+def test_the_uploaded_file_is_deleted_when_the_import_is_done(user, settings):
+    job = imported(user, vcf(card("Ana Lima")))
+
+    assert job.status == ImportJob.Status.DONE
+    assert not job.file
+    assert stored_import_files(settings) == []
+
+
+def junk_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("contacts.txt", "not really")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("photo.png", png_bytes()),
+        ("contacts.zip", junk_zip()),
+        ("empty.vcf", b""),
+        ("junk.vcf", bytes(range(256)) * 8),
+    ],
+)
+def test_a_file_that_is_not_a_contact_file_is_rejected_whole(user, settings, name, content):
+    job = start_import(
+        owner=user, uploaded_by=user, uploaded_file=SimpleUploadedFile(name, content)
+    )
+
+    assert job.status == ImportJob.Status.REJECTED
+    assert job.reason
+    assert not Person.objects.exists() and not ImportRow.objects.exists()
+    assert stored_import_files(settings) == []
+
+
+def test_a_file_over_the_limit_is_rejected_with_the_limit_in_words(user, settings):
+    settings.IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    big = SimpleUploadedFile("big.vcf", card("Ana Lima").encode() * 40_000)
+
+    job = start_import(owner=user, uploaded_by=user, uploaded_file=big)
+
+    assert job.status == ImportJob.Status.REJECTED
+    assert "up to 2 MB" in job.reason
+    assert stored_import_files(settings) == []
+
+
+def test_a_plain_csv_waits_for_its_columns_to_be_mapped(user):
+    upload = SimpleUploadedFile(
+        "people.csv", b"Who,Mail,Company,Misc\nAna Lima,ana@example.com,Atlas,x\n,,Nobody,y\n"
+    )
+    job = start_import(owner=user, uploaded_by=user, uploaded_file=upload)
+    assert job.needs_mapping
+
+    choose_mapping(
+        job=job,
+        mapping={"Who": "full_name", "Mail": "email", "Company": "organisation", "Misc": "ignore"},
+    )
+    job = run_import(preview_job(job))
+
+    ana = Person.objects.get(owner=user)
+    assert (ana.full_name, ana.organisation) == ("Ana Lima", "Atlas")
+    assert ana.contact_points.get().value == "ana@example.com"
+    assert (job.created, job.failed) == (1, 1)
+
+
+def test_a_mapping_without_a_name_column_is_refused(user):
+    upload = SimpleUploadedFile("people.csv", b"Mail\nana@example.com\n")
+    job = start_import(owner=user, uploaded_by=user, uploaded_file=upload)
+
+    with pytest.raises(ValueError, match="name"):
+        choose_mapping(job=job, mapping={"Mail": "email"})
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+def test_the_tasks_do_the_work_once(user):
+    job = start_import(owner=user, uploaded_by=user, uploaded_file=vcf(card("Ana Lima")))
+
+    preview_import(job.pk)
+    preview_import(job.pk)
+    run_import_job(job.pk)
+    run_import_job(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert job.created == 1
+    assert Person.objects.count() == 1
+
+
+def test_a_task_for_a_job_that_is_gone_does_nothing(user):
+    preview_import(987654)
+    run_import_job(987654)
+
+    assert not Person.objects.exists()
+
+
+# --- command ------------------------------------------------------------------------------
+
+
+def test_the_command_imports_each_file_and_prints_the_summary(user, tmp_path, capsys):
+    good = tmp_path / "phone.vcf"
+    good.write_text(card("Ana Lima", email="ana@example.com") + card("") + card("Ben Cole"))
+
+    call_command("import_contacts", "--user", "ALICE@example.com", str(good))
+
+    output = capsys.readouterr().out
+    assert "phone.vcf: 2 created, 0 updated, 0 merged, 0 skipped, 1 failed." in output
+    assert "row 2:" in output
+    assert Person.objects.filter(owner=user).count() == 2
+
+
+def test_the_command_fails_for_a_rejected_file_and_still_imports_the_others(user, tmp_path):
+    junk, good = tmp_path / "junk.png", tmp_path / "good.vcf"
+    junk.write_bytes(png_bytes())
+    good.write_text(card("Ana Lima"))
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 of 2 files"):
+        call_command(
+            "import_contacts",
+            "--user",
+            user.email,
+            str(junk),
+            str(good),
+            "--strategy",
+            "skip",
+            stdout=out,
+        )
+
+    assert "junk.png: rejected." in out.getvalue()
+    assert Person.objects.filter(owner=user).count() == 1
