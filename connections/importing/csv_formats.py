@@ -234,7 +234,7 @@ def _tags(record: ContactRecord, value: str, separators: str = r" ::: ") -> None
     """Tags from a cell; Google's system labels lose their star, "* myContacts" is dropped."""
     for part in re.split(separators, value):
         tag = part.strip()
-        if tag.lower() in ("* mycontacts", "mycontacts", "my contacts"):
+        if tag.lower().replace(" ", "").lstrip("*") == "mycontacts":
             continue
         if tag.startswith("* "):
             tag = tag[2:].strip().capitalize()  # "* starred" → Starred
@@ -368,26 +368,24 @@ def _linkedin(record: ContactRecord, row: list[tuple[str, str]]) -> None:
 
 # --- any other CSV, through a mapping -------------------------------------------------------
 
-_PLAIN_HEADERS = {
-    "email",
-    "e-mail",
-    "email address",
-    "e-mail address",
-    "mail",
-    "phone",
-    "phone number",
-    "telephone",
-    "tel",
-    "address",
-    "postal address",
-    "website",
-    "web site",
-    "url",
-    "web",
-    "web page",
-    "homepage",
-    "website or profile",
+# A column called "Work phone" or "Mobile" says which kind of number it holds.
+_HEADER_LABELS = {
+    "home": "home",
+    "private": "home",
+    "personal": "home",
+    "work": "work",
+    "business": "work",
+    "office": "work",
+    "mobile": "mobile",
+    "cell": "mobile",
+    "fax": "fax",
+    "other": "other",
 }
+
+
+def _header_label(header: str) -> str:
+    words = re.findall(r"[a-z]+", header.lower())
+    return " ".join(dict.fromkeys(_HEADER_LABELS[w] for w in words if w in _HEADER_LABELS))
 
 
 def _mapped(
@@ -401,7 +399,7 @@ def _mapped(
         for (header, value), field in zip(row, fields, strict=True):
             if not value or field == "ignore":
                 continue
-            label = "" if header.lower() in _PLAIN_HEADERS else header.lower()
+            label = _header_label(header)
             if field == "full_name":
                 record.full_name = record.full_name or value
             elif field == "first_name":
@@ -438,7 +436,7 @@ _GUESSES = (
     ("first_name", ("first name", "first", "given name", "forename", "firstname", "vorname")),
     ("last_name", ("last name", "last", "surname", "family name", "lastname", "nachname")),
     ("nickname", ("nickname", "nick", "known as")),
-    ("email", tuple(h for h in _PLAIN_HEADERS if "mail" in h) + ("work email", "home email")),
+    ("email", ("email", "e-mail", "email address", "e-mail address", "mail", "work email")),
     ("phone", ("phone", "phone number", "telephone", "tel", "mobile", "cell", "work phone")),
     ("address", ("address", "postal address", "home address", "street address")),
     ("website", ("website", "web site", "url", "homepage", "web page", "linkedin")),

@@ -113,10 +113,9 @@ def parse_vcards(lines: Iterable[str]) -> Iterator[ContactRecord | RowError]:
     last_was_empty_agent = False
 
     for line in unfold(lines):
-        stripped = line.strip()
-        if not stripped:
+        upper = line[:20].strip().upper()  # never copy a whole photo line just to look
+        if not upper:
             continue
-        upper = stripped.upper()
         if upper.startswith("BEGIN:VCARD"):
             if card is not None and last_was_empty_agent:
                 agent_depth += 1
@@ -197,8 +196,8 @@ def unfold(lines: Iterable[str]) -> Iterator[str]:
         if parts:
             yield "".join(parts)
         parts, size = [physical], len(physical)
-        name_and_params = physical.split(":", 1)[0].upper()
-        qp = "QUOTED-PRINTABLE" in name_and_params
+        colon = physical.find(":")
+        qp = colon > 0 and "QUOTED-PRINTABLE" in physical[:colon].upper()
     if parts:
         line = "".join(parts)
         yield line[:-1] if qp and line.endswith("=") else line
