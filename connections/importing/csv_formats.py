@@ -85,10 +85,17 @@ def find_layout(sample: str, *, truncated: bool) -> CsvLayout | None:
     if sum(1 for h in headers if not h) > len(headers) // 5 or any(len(h) > 100 for h in headers):
         return None
     data = [row for row in best_rows if any(cell.strip() for cell in row)]
-    fitting = [row for row in data if len(headers) <= len(row) <= len(headers) + 1]
+    fitting = [row for row in data if _fits(row, len(headers))]
     if not data or len(fitting) < 0.8 * len(data):
         return None
     return best
+
+
+def _fits(row: list[str], width: int) -> bool:
+    """A data row of a real CSV: about as wide as the header (trailing empty cells aside)."""
+    while len(row) > width and not row[-1].strip():
+        row = row[:-1]
+    return (width + 1) // 2 <= len(row) <= width + 1
 
 
 def _clean_header(cell: str) -> str:
@@ -201,7 +208,11 @@ def _set_birthday(record: ContactRecord, value: str) -> None:
 
 
 def _anniversary(value: str) -> str:
-    found = parse_date(value)
+    """An anniversary as ISO; one Tend cannot read is kept as written (it goes in the story)."""
+    try:
+        found = parse_date(value)
+    except BadDate:
+        return value
     return found.iso() if found else ""
 
 
@@ -340,8 +351,9 @@ def _outlook(record: ContactRecord, row: list[tuple[str, str]]) -> None:
             _get(row, f"{place} Street 2"),
             _get(row, f"{place} Street 3"),
             _get(row, f"{place} Address PO Box"),
-            join_name(_get(row, f"{place} Postal Code"), _get(row, f"{place} City")),
+            _get(row, f"{place} City"),
             _get(row, f"{place} State"),
+            _get(row, f"{place} Postal Code"),
             _get(row, f"{place} Country/Region", f"{place} Country"),
         ]
         add_point(record, "address", "\n".join(parts), label)
@@ -361,7 +373,10 @@ def _linkedin(record: ContactRecord, row: list[tuple[str, str]]) -> None:
     add_point(record, "website", _get(row, "URL"), "LinkedIn")
     connected = _get(row, "Connected On")
     if connected:
-        found = parse_date(connected, day_first=True)
+        try:
+            found = parse_date(connected)
+        except BadDate:
+            found = None
         when = found.words() if found else connected
         record.how_we_met = f"Connected on LinkedIn on {when}"
 

@@ -266,7 +266,7 @@ def test_outlook_csv(tmp_path):
         ("(555) 010-0003", "home fax"),
     ]
     assert points(grace, "address") == [
-        ("1 Navy Way, 22202 Arlington, VA, United States", "work"),
+        ("1 Navy Way, Arlington, VA, 22202, United States", "work"),
     ]
     assert points(grace, "website") == [("https://grace.example", "")]
     assert grace.notes == "Found the first bug."
@@ -297,13 +297,14 @@ def test_linkedin_connections_with_their_notes_preamble(tmp_path):
                 "Position": "Manager, Sales",
                 "Connected On": "03 Jan 2020",
             },
+            {"First Name": "Mo", "Last Name": "Odd", "Connected On": "last spring"},
         ],
         preamble=LINKEDIN_PREAMBLE,
     )
 
     assert detect_format(path) == "linkedin_csv"
     assert csv_headers(path)[:3] == ["First Name", "Last Name", "URL"]
-    jane, john = parse_contacts(path)
+    jane, john, mo = parse_contacts(path)
 
     assert jane.number == 1
     assert jane.full_name == "Jane Doe"
@@ -316,6 +317,7 @@ def test_linkedin_connections_with_their_notes_preamble(tmp_path):
     assert john.full_name == "John Smith"  # no email: LinkedIn hides most of them
     assert john.job_title == "Manager, Sales"
     assert john.how_we_met == "Connected on LinkedIn on 3 January 2020"
+    assert mo.how_we_met == "Connected on LinkedIn on last spring"  # kept as written
 
 
 def test_any_other_csv_through_a_column_mapping(tmp_path):

@@ -41,6 +41,7 @@ def test_every_vcard_fixture_is_detected_as_vcard(fixture):
             "linkedin_csv",
         ),
         (b"Who,Mail,Tel\nAna,ana@example.com,555\nBen,,556\n", "generic_csv"),
+        (b"Who,Mail,Tel,Note\nAna,ana@example.com\nBen,b@x.y,556,hi,,,\n", "generic_csv"),
         (b'{"format_version": 1, "people": []}', "tend_json"),
         (b'  {\n  "exported_at": "2026-01-01",\n  "format_version": 1\n}\n', "tend_json"),
     ],
