@@ -37,6 +37,9 @@ class ContactRecord:
     photo: bytes | None = None  # inline photo bytes only; URIs are never fetched
     photo_type: str = ""  # "jpeg", "png", "gif"…
     anniversary: str = ""  # ISO date or --MMDD as found; kept in the story when present
+    # What was left out of an otherwise good card or row (a broken photo, an impossible date),
+    # in words for the per-row report.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
