@@ -235,6 +235,3 @@ LOGGING = {
 # numbers of PHONE_REGION (an ISO code like "PT"; empty compares their digits only).
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
 PHONE_REGION = env_str("PHONE_REGION", "").upper() or None
-# The module that detects and parses contact files (detect_format, parse_contacts, csv_headers,
-# MAPPABLE_FIELDS); tests may point it at a stand-in.
-IMPORT_PARSER = "connections.importing.detect"

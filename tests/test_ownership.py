@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from connections.goals import add_goal, add_milestone
-from connections.models import PersonValue, Reflection, Relationship
+from connections.models import ImportJob, PersonValue, Reflection, Relationship
 from connections.nudges import schedule_follow_up
 from connections.values import add_my_value, add_person_value
 from tests.factories import PersonFactory, interaction_with
@@ -40,6 +40,9 @@ OBJECT_FOR_URL = {
     "me_value_remove": "value",
     "me_reflection_edit": "reflection",
     "me_reflection_delete": "reflection",
+    "import_job": "import_job",
+    "import_mapping": "import_job",
+    "import_progress": "import_job",
 }
 
 
@@ -73,6 +76,9 @@ def bobs_objects(other_user):
         "interaction": interaction_with(person),
         "value": add_my_value(owner=other_user, name="Patience"),
         "reflection": Reflection.objects.create(owner=other_user, body="Private thoughts"),
+        "import_job": ImportJob.objects.create(
+            owner=other_user, uploaded_by=other_user, original_name="bob.vcf"
+        ),
     }
 
 

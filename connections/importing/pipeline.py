@@ -11,8 +11,8 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import date
-from importlib import import_module
 from io import BytesIO
+from pathlib import Path
 
 import phonenumbers
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from connections.importing import detect
 from connections.importing.records import ContactRecord, NotAContactFile, RowError
 from connections.models import (
     PHOTO_MAX_BYTES,
@@ -44,17 +45,12 @@ PROGRESS_EVERY_SECONDS = 0.5
 Status = ImportJob.Status
 
 
-def parser():
-    """The module that detects and reads contact files (settings.IMPORT_PARSER)."""
-    return import_module(settings.IMPORT_PARSER)
-
-
 def mappable_fields() -> list[tuple[str, str]]:
-    return list(parser().MAPPABLE_FIELDS)
+    return list(detect.MAPPABLE_FIELDS)
 
 
 def csv_headers(job: ImportJob) -> list[str]:
-    return list(parser().csv_headers(job.file.path))
+    return list(detect.csv_headers(Path(job.file.path)))
 
 
 # --- starting ----------------------------------------------------------------------------
@@ -87,7 +83,7 @@ def start_import(
     job.file.save(job.original_name, uploaded_file, save=False)
     job.save()
     try:
-        job.format = parser().detect_format(job.file.path)
+        job.format = detect.detect_format(Path(job.file.path))
     except NotAContactFile as error:
         return reject_job(job, str(error))
     job.save(update_fields=["format"])
@@ -160,8 +156,8 @@ def preview_job(job: ImportJob) -> ImportJob:
     batch: list[ImportRow] = []
     found = 0
     try:
-        for item in parser().parse_contacts(
-            job.file.path, mapping=job.mapping or None, progress=_progress_writer(job)
+        for item in detect.parse_contacts(
+            Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
         ):
             batch.append(matcher.row_for(job, item))
             found += 1
@@ -279,6 +275,8 @@ class Matcher:
             matched_row=found.row_number,
             match_reason=found.reason[:300],
             record=snapshot(item),
+            # What the parser had to leave out of this card (a broken photo, a bad date).
+            message=" ".join(item.warnings),
         )
 
 
@@ -346,8 +344,8 @@ def run_import(job: ImportJob) -> ImportJob:
     writer = RowWriter(job)
     pending: list[ContactRecord | RowError] = []
     try:
-        for item in parser().parse_contacts(
-            job.file.path, mapping=job.mapping or None, progress=_progress_writer(job)
+        for item in detect.parse_contacts(
+            Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
         ):
             pending.append(item)
             if len(pending) >= BATCH:
@@ -399,7 +397,8 @@ class RowWriter:
                 if not ImportRow.objects.select_for_update().filter(pk=row.pk, outcome="").exists():
                     return
                 outcome, person, message = self._write(row, item)
-                row.outcome, row.person, row.message = outcome, person, message
+                message = " ".join(filter(None, [message, *item.warnings]))
+                row.outcome, row.person, row.message = outcome, person, message[:2000]
                 row.save(update_fields=["outcome", "person", "message"])
         except (ValidationError, DatabaseError, ValueError) as error:
             self._finish(row, ImportRow.Outcome.FAILED, _reason(error))
@@ -602,7 +601,7 @@ def _import_tend_json(job: ImportJob) -> ImportJob:
     from connections.importing.tend_json import import_tend_json
 
     try:
-        result = import_tend_json(user=job.owner, path=job.file.path)
+        result = import_tend_json(user=job.owner, path=Path(job.file.path))
     except NotAContactFile as error:
         return reject_job(job, str(error))
     except (ValueError, ValidationError) as error:

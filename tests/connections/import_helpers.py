@@ -1,7 +1,6 @@
 """Files and settings the import tests share."""
 
 import base64
-import importlib.util
 from contextlib import contextmanager
 from io import BytesIO
 
@@ -10,21 +9,6 @@ from PIL import Image
 
 from config.celery import app as celery_app
 from tests.worker import celery_worker, new_queue, redis_broker_url
-
-REAL_PARSER = "connections.importing.detect"
-STAND_IN = "tests.connections.import_standin"
-
-
-def parser_module() -> str:
-    """The real parsers when they are there, else the small stand-in (same interface)."""
-    return REAL_PARSER if importlib.util.find_spec(REAL_PARSER) else STAND_IN
-
-
-def worker_env() -> dict:
-    """Environment for a worker process that must use the same parser as the test."""
-    if parser_module() == REAL_PARSER:
-        return {}
-    return {"DJANGO_SETTINGS_MODULE": "tests.connections.import_settings"}
 
 
 def card(name: str, *, email="", phone="", uid="", org="", bday="", photo=b"") -> str:
@@ -75,7 +59,6 @@ def png_bytes() -> bytes:
 def import_worker(settings):
     """A real worker on the broker this process sends to, reading a queue of its own; the
     views' `.delay()` goes to that queue meanwhile. Yields the queue name."""
-    settings.IMPORT_PARSER = parser_module()
     broker = settings.CELERY_BROKER_URL
     if broker.startswith("redis"):
         redis_broker_url()  # skips, or fails under CI, when no Redis answers
@@ -83,7 +66,7 @@ def import_worker(settings):
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     try:
-        env = {**worker_env(), "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+        env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
         with celery_worker(broker, queue=queue, extra_env=env):
             yield queue
     finally:

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from connections.importing.pipeline import start_import
 from connections.models import ImportJob, Person
 from connections.tasks import preview_import, run_import_job
-from tests.connections.import_helpers import card, parser_module, png_bytes, vcf
+from tests.connections.import_helpers import card, png_bytes, vcf
 from tests.factories import ContactPointFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def import_settings(settings, tmp_path):
-    settings.IMPORT_PARSER = parser_module()
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 

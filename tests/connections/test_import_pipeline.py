@@ -16,7 +16,7 @@ from connections.importing.pipeline import (
 )
 from connections.models import ContactPoint, ImportJob, ImportRow, Person
 from connections.tasks import preview_import, run_import_job
-from tests.connections.import_helpers import card, jpeg_bytes, parser_module, png_bytes, vcf
+from tests.connections.import_helpers import card, jpeg_bytes, png_bytes, vcf
 from tests.factories import ContactPointFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def import_settings(settings, tmp_path):
-    settings.IMPORT_PARSER = parser_module()
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PHONE_REGION = "PT"
     return settings
@@ -268,7 +267,7 @@ def test_a_photo_that_is_not_a_picture_is_left_out_with_a_note(user):
 
     ana = Person.objects.get(owner=user)
     assert not ana.photo
-    assert "photo could not be read" in job.rows.get().message
+    assert "photo is not an image Tend can read" in job.rows.get().message
 
 
 def test_a_malformed_card_is_reported_by_number_while_the_good_ones_import(user):
