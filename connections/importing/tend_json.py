@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image, UnidentifiedImageError
 
-from connections.exporting import FORMAT_VERSION
+from connections.exporting import FORMAT_VERSION, PERSON_FIELDS
 from connections.importing.records import NotAContactFile
 from connections.interactions import log_interaction
 from connections.models import (
@@ -509,28 +509,9 @@ def _restore(*, user, document: dict, written_photos: list[Person]) -> dict[str,
 
 
 def _restore_person(*, user, data: dict, written_photos: list[Person]) -> Person:
-    fields = {
-        key: data[key]
-        for key in (
-            "nickname",
-            "pronouns",
-            "birthday_day",
-            "birthday_month",
-            "birthday_year",
-            "how_we_met",
-            "story",
-            "preferred_channel",
-            "connect_notes",
-            "organisation",
-            "job_title",
-            "circle",
-            "cadence_days",
-            "cadence_is_custom",
-            "paused",
-            "archived_at",
-            "last_interaction_at",
-        )
-    }
+    # Every exported field but the name (passed on its own) and created_at (only when set).
+    restored = [key for key in PERSON_FIELDS if key not in ("full_name", "created_at")]
+    fields = {key: data[key] for key in restored}
     if data["created_at"]:
         fields["created_at"] = data["created_at"]
     if data["photo"]:
