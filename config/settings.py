@@ -84,6 +84,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if env_bool("TEND_QUERY_COUNT_HEADER", False):
+    # The benchmarks read each response's query count and server time (bench/, config/).
+    MIDDLEWARE.insert(0, "config.query_count.QueryCountMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
