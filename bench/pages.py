@@ -49,7 +49,7 @@ def targets_for(user) -> list[Target]:
 
 def other_user() -> User:
     """A smaller user built the same way: the same page must cost the same queries."""
-    return User.objects.filter(email__startswith="bench+0").order_by("email").first()
+    return User.objects.filter(email__startswith="bench+other-").order_by("email").first()
 
 
 def run(*, runs: int, requests: int, warmup: int = 3) -> dict:

@@ -86,7 +86,7 @@ def machine() -> dict:
 
 def dataset() -> dict:
     user = User.objects.get(email=BENCH_EMAIL)
-    others = User.objects.filter(email__startswith="bench+0")
+    others = User.objects.filter(email__startswith="bench+other-")
     return {
         "people": user.people.count(),
         "interactions": user.interactions.count(),
