@@ -1,10 +1,11 @@
 """Creating and resolving nudges. The tick calls `create_due_nudges`; people call the rest."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,14 +28,32 @@ def local_today(user, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(ZoneInfo(user.timezone)).date()
 
 
-def due_nudges(user, today: date):
-    """Open nudges due by `today` for people who may be nudged, most important first."""
-    nudges = (
+def _due(user, today: date, exclude_kinds: Iterable[str]):
+    return (
         Nudge.objects.filter(owner=user, status=Nudge.Status.OPEN, due_on__lte=today)
         .filter(person__paused=False, person__archived_at__isnull=True)
-        .select_related("person", "interaction")
+        .exclude(kind__in=list(exclude_kinds))
     )
-    return sorted(nudges, key=lambda n: (NUDGE_PRIORITY[Nudge.Kind(n.kind)], n.due_on, n.id))
+
+
+def due_nudges(
+    user, today: date, *, exclude_kinds: Iterable[str] = (), limit: int | None = None
+) -> list[Nudge]:
+    """Open nudges due by `today` for people who may be nudged, most important first."""
+    priority = Case(
+        *(When(kind=kind, then=Value(rank)) for kind, rank in NUDGE_PRIORITY.items()),
+        output_field=IntegerField(),
+    )
+    nudges = (
+        _due(user, today, exclude_kinds)
+        .select_related("person", "interaction")
+        .order_by(priority, "due_on", "id")
+    )
+    return list(nudges[:limit] if limit is not None else nudges)
+
+
+def count_due_nudges(user, today: date, *, exclude_kinds: Iterable[str] = ()) -> int:
+    return _due(user, today, exclude_kinds).count()
 
 
 @transaction.atomic
