@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench import processes
-from connections.benchdata import _copy, delete_users
+from connections.benchdata import copy_rows, delete_users
 from connections.models import Delivery, Nudge, Person
 from connections.scheduling import run_tick
 
@@ -51,7 +51,7 @@ def create_recipients(count: int) -> None:
     )
     today = now.date()
     with transaction.atomic(), connection.cursor() as cursor:
-        _copy(
+        copy_rows(
             cursor.cursor,
             Nudge,
             ["owner", "person", "kind", "reason", "due_on", "status", "snooze_count", "created_at"],

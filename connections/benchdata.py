@@ -154,7 +154,8 @@ class _Ids:
         return self.cursor.fetchone()[0]
 
 
-def _copy(cursor, model: type[Model], fields: list[str], rows: Iterable[tuple]) -> int:
+def copy_rows(cursor, model: type[Model], fields: list[str], rows: Iterable[tuple]) -> int:
+    """COPY `rows` (tuples in the order of `fields`) into `model`'s table; a psycopg cursor."""
     columns = ", ".join(model._meta.get_field(name).column for name in fields)
     count = 0
     with cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
@@ -304,7 +305,7 @@ class _Writer:
     def user(self, user: User, *, people: int, interactions: int, nudges: int, long_timeline: int):
         start = self.ids.reserve(Tag, len(TAGS))
         tag_ids = [start + n for n in range(len(TAGS))]
-        _copy(
+        copy_rows(
             self.cursor,
             Tag,
             ["id", "owner", "name"],
@@ -312,7 +313,7 @@ class _Writer:
         )
         start = self.ids.reserve(Value, len(VALUES))
         value_ids = [start + n for n in range(len(VALUES))]
-        _copy(
+        copy_rows(
             self.cursor,
             Value,
             ["id", "owner", "name", "is_mine", "note"],
@@ -373,7 +374,7 @@ class _Writer:
                 )
             )
             people.append(_PersonRow(pk, circle))
-        _copy(
+        copy_rows(
             self.cursor,
             Person,
             [
@@ -428,7 +429,7 @@ class _Writer:
                 if other != person.id and (other, person.id) not in ties:
                     ties.add((person.id, other))
         start = self.ids.reserve(ContactPoint, len(points))
-        _copy(
+        copy_rows(
             self.cursor,
             ContactPoint,
             ["id", "person", "kind", "label", "value", "normalized"],
@@ -437,10 +438,10 @@ class _Writer:
                 for n, (pid, kind, label, value) in enumerate(points)
             ),
         )
-        _copy(self.cursor, Person.tags.through, ["person", "tag"], person_tags)
-        _copy(self.cursor, PersonValue, ["person", "value", "note"], person_values)
+        copy_rows(self.cursor, Person.tags.through, ["person", "tag"], person_tags)
+        copy_rows(self.cursor, PersonValue, ["person", "value", "note"], person_values)
         kinds = [Relationship.Kind.FRIEND, Relationship.Kind.SIBLING, Relationship.Kind.COLLEAGUE]
-        _copy(
+        copy_rows(
             self.cursor,
             Relationship,
             ["from_person", "to_person", "kind"],
@@ -493,7 +494,7 @@ class _Writer:
                     occurred,
                 )
 
-        _copy(
+        copy_rows(
             self.cursor,
             Interaction,
             [
@@ -509,8 +510,8 @@ class _Writer:
             ],
             rows(),
         )
-        _copy(self.cursor, Interaction.people.through, ["interaction", "person"], links)
-        _copy(self.cursor, Interaction.topics.through, ["interaction", "tag"], topics)
+        copy_rows(self.cursor, Interaction.people.through, ["interaction", "person"], links)
+        copy_rows(self.cursor, Interaction.topics.through, ["interaction", "tag"], topics)
         return firsts
 
     def _goals(self, people: list[_PersonRow]) -> None:
@@ -529,7 +530,7 @@ class _Writer:
                 due: date = target - timedelta(days=30 * (step + 1))
                 done = due if due < today and rng.random() < 0.6 else None
                 milestones.append((start + n, f"Step {step + 1}", due, done))
-        _copy(
+        copy_rows(
             self.cursor,
             Goal,
             [
@@ -544,7 +545,7 @@ class _Writer:
             ],
             goals,
         )
-        _copy(self.cursor, Milestone, ["goal", "title", "due_on", "done_on"], milestones)
+        copy_rows(self.cursor, Milestone, ["goal", "title", "due_on", "done_on"], milestones)
 
     def _nudges(
         self,
@@ -579,7 +580,7 @@ class _Writer:
             rows.append(
                 (user.pk, person, kind, reason, due, status, interaction, 0, self.now, resolved)
             )
-        _copy(
+        copy_rows(
             self.cursor,
             Nudge,
             [
