@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev migrate bench clean
+.PHONY: run test lint format install install-dev migrate bench bench-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "Tend needs Python 3.13: set PYTHON=/path/to/python3.13")'
@@ -42,6 +42,29 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (bench/, results in docs/benchmarks.md). They need a running PostgreSQL and
+# Redis, named by DATABASE_URL and CELERY_BROKER_URL (use a database of its own: the data set
+# is large), and start everything else themselves: gunicorn, Celery workers, an SMTP sink.
+#   BENCH_SCALE=small (default; about 3 minutes) or full (10,000 people; about 15 minutes)
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/tend_bench
+#   CELERY_BROKER_URL=redis://127.0.0.1:6379/3
+BENCH_SCALE ?= small
+
+bench: install-dev
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs DATABASE_URL=postgres://… (see the Makefile)"; exit 2;; esac
+	@case "$$CELERY_BROKER_URL" in redis*) ;; *) echo "make bench needs CELERY_BROKER_URL=redis://… (see the Makefile)"; exit 2;; esac
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_bench --scale $(BENCH_SCALE)
+	$(BIN)/python -m bench --scale $(BENCH_SCALE)
+
+# A tiny run that checks the scripts work and query counts do not grow with the data; never
+# a time limit. Writes under var/bench/, not into docs/.
+bench-smoke: install-dev
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench-smoke needs DATABASE_URL=postgres://…"; exit 2;; esac
+	@case "$$CELERY_BROKER_URL" in redis*) ;; *) echo "make bench-smoke needs CELERY_BROKER_URL=redis://…"; exit 2;; esac
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python -m bench --scale smoke --check --results var/bench --docs var/bench/benchmarks.md
 
 clean:
 	rm -rf $(VENV) var/staticfiles var/test-tend.sqlite3

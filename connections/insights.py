@@ -83,7 +83,7 @@ def weekly_counts(user, *, now: datetime, weeks: int = WEEKS) -> list[Week]:
         .filter(occurred_at__gte=start, occurred_at__lt=end)
         .annotate(week=TruncWeek("occurred_at", tzinfo=now.tzinfo, output_field=DateField()))
         .values("week")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .order_by()
     )
     by_week = {row["week"]: row["count"] for row in rows}
@@ -101,7 +101,7 @@ def depth_mix(user, *, now: datetime, weeks: int = WEEKS) -> list[DepthShare]:
         Interaction.objects.for_user(user)
         .filter(occurred_at__gte=start, occurred_at__lt=end)
         .values("kind")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .order_by()
         .values_list("kind", "count")
     )

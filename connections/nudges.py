@@ -1,10 +1,11 @@
 """Creating and resolving nudges. The tick calls `create_due_nudges`; people call the rest."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,14 +28,50 @@ def local_today(user, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(ZoneInfo(user.timezone)).date()
 
 
-def due_nudges(user, today: date):
+def _due(owners, today: date, exclude_kinds: Iterable[str]):
+    """Open and due by `today` for people who may be nudged; `owners` is a user or ids."""
+    owner = Q(owner_id__in=owners) if isinstance(owners, list) else Q(owner=owners)
+    return (
+        Nudge.objects.filter(owner, status=Nudge.Status.OPEN, due_on__lte=today)
+        .filter(person__paused=False, person__archived_at__isnull=True)
+        .exclude(kind__in=list(exclude_kinds))
+    )
+
+
+def _priority() -> Case:
+    return Case(
+        *(When(kind=kind, then=Value(rank)) for kind, rank in NUDGE_PRIORITY.items()),
+        output_field=IntegerField(),
+    )
+
+
+def due_nudges(
+    user, today: date, *, exclude_kinds: Iterable[str] = (), limit: int | None = None
+) -> list[Nudge]:
     """Open nudges due by `today` for people who may be nudged, most important first."""
     nudges = (
-        Nudge.objects.filter(owner=user, status=Nudge.Status.OPEN, due_on__lte=today)
-        .filter(person__paused=False, person__archived_at__isnull=True)
+        _due(user, today, exclude_kinds)
         .select_related("person", "interaction")
+        .order_by(_priority(), "due_on", "id")
     )
-    return sorted(nudges, key=lambda n: (NUDGE_PRIORITY[Nudge.Kind(n.kind)], n.due_on, n.id))
+    return list(nudges[:limit] if limit is not None else nudges)
+
+
+def due_nudge_ids_by_owner(owner_ids: list[int], today: date) -> dict[int, list[int]]:
+    """For many users at once: the ids of their due nudges, most important first."""
+    by_owner: dict[int, list[int]] = {}
+    rows = (
+        _due(owner_ids, today, ())
+        .order_by(_priority(), "due_on", "id")
+        .values_list("owner_id", "id")
+    )
+    for owner_id, nudge_id in rows:
+        by_owner.setdefault(owner_id, []).append(nudge_id)
+    return by_owner
+
+
+def count_due_nudges(user, today: date, *, exclude_kinds: Iterable[str] = ()) -> int:
+    return _due(user, today, exclude_kinds).count()
 
 
 @transaction.atomic

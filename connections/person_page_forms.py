@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from connections.models import Goal, Interaction, InteractionKind, Person, Relationship
 from connections.nudges import FOLLOW_UP_CHOICES
+from connections.widgets import PeopleSelect, PeopleSelectMultiple
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 MULTI_SELECT_HELP = "Hold Ctrl (⌘ on a Mac) to choose more than one."
@@ -103,6 +104,7 @@ class InteractionForm(forms.Form):
     people = forms.TypedMultipleChoiceField(
         label="Who was there",
         coerce=int,
+        widget=PeopleSelectMultiple,
         help_text=MULTI_SELECT_HELP,
         error_messages={
             "required": "Choose at least one person.",
@@ -252,6 +254,7 @@ class RelationshipForm(forms.Form):
     other = forms.TypedChoiceField(
         label="Who",
         coerce=int,
+        widget=PeopleSelect,
         error_messages={
             "required": "Choose someone from your people.",
             "invalid_choice": "Choose someone from your people.",

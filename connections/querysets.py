@@ -3,7 +3,17 @@
 from datetime import datetime
 
 from django.db import connection, models
-from django.db.models import Count, F, FloatField, Func, Q, Value
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 
@@ -65,15 +75,31 @@ class PersonQuerySet(models.QuerySet):
     def in_circle(self, circle: str):
         return self.filter(circle=circle)
 
+    # The owner condition lets PostgreSQL find the owner's one tag or value by name first,
+    # instead of everyone's of that name and then their people.
     def tagged(self, tag_name: str):
-        return self.filter(tags__name__iexact=tag_name)
+        return self.filter(tags__owner=F("owner"), tags__name__iexact=tag_name)
 
     def holding_value(self, value_name: str):
-        return self.filter(values__name__iexact=value_name)
+        return self.filter(values__owner=F("owner"), values__name__iexact=value_name)
 
     def with_shared_value_count(self):
+        """Annotate `shared_value_count`: values they hold that the user holds too.
+
+        A subquery rather than a join and GROUP BY, so a page of 50 people counts for 50 and
+        not for everyone the list was sorted from.
+        """
+        from connections.models import PersonValue
+
+        shared = (
+            PersonValue.objects.filter(person=OuterRef("pk"), value__is_mine=True)
+            .order_by()
+            .values("person")
+            .annotate(count=Count("*"))
+            .values("count")
+        )
         return self.annotate(
-            shared_value_count=Count("values", filter=Q(values__is_mine=True), distinct=True)
+            shared_value_count=Coalesce(Subquery(shared, output_field=IntegerField()), 0)
         )
 
     def search(self, text: str, *, user):

@@ -17,13 +17,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
-from connections.models import Delivery, Nudge, SchedulerTick
-from connections.nudges import create_due_nudges, due_nudges
+from connections.models import Delivery, SchedulerTick
+from connections.nudges import create_due_nudges, due_nudge_ids_by_owner
 from connections.weekly import weekly_three
 
 logger = logging.getLogger(__name__)
 
 TICK = "tick"
+# Users planned per round of statements, and emails marked per transaction when handed over.
+PLAN_BATCH = 500
+HAND_OVER_BATCH = 1000
 
 
 @dataclass
@@ -80,57 +83,66 @@ def plan_daily_emails(now: datetime) -> int:
         already = Delivery.objects.filter(
             owner=OuterRef("pk"), kind=Delivery.Kind.DAILY, period=today
         )
-        anything_due = Nudge.objects.filter(
-            owner=OuterRef("pk"),
-            status=Nudge.Status.OPEN,
-            due_on__lte=today,
-            person__paused=False,
-            person__archived_at__isnull=True,
-        )
-        users = (
-            _recipients()
+        users = [
+            user
+            for user in _recipients()
             .filter(timezone=zone, nudge_hour__lte=local.hour)
             .filter(~Exists(already))
-            .annotate(anything_due=Exists(anything_due))
-        )
-        nothing_due = []
-        for user in users:
-            if today.weekday() in user.quiet_weekdays:
-                continue  # A quiet day: what is due waits for the next email.
-            if user.anything_due:
-                planned += _plan_daily(user, today, now)
-            else:
-                # Marks the day as handled; what falls due later goes in tomorrow's email.
-                nothing_due.append(_skipped(user, Delivery.Kind.DAILY, today, now))
-        Delivery.objects.bulk_create(nothing_due, ignore_conflicts=True)
+            .only("id", "quiet_weekdays", "daily_nudge_limit")
+            # A quiet day: what is due waits for the next email.
+            if today.weekday() not in user.quiet_weekdays
+        ]
+        for start in range(0, len(users), PLAN_BATCH):
+            planned += _plan_daily(users[start : start + PLAN_BATCH], today, now)
     return planned
+
+
+def _plan_daily(users: list[User], today: date, now: datetime) -> int:
+    """Plan the morning email of each of these users in a few statements, whatever their
+    number; a user with nothing due gets a SKIPPED row, which marks the day as handled (what
+    falls due later goes in tomorrow's email)."""
+    due = due_nudge_ids_by_owner([user.pk for user in users], today)
+    limit = {user.pk: user.daily_nudge_limit for user in users}
+    with transaction.atomic():
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    owner=user,
+                    kind=Delivery.Kind.DAILY,
+                    period=today,
+                    status=Delivery.Status.PENDING if due.get(user.pk) else Delivery.Status.SKIPPED,
+                    waiting_count=max(len(due.get(user.pk, ())) - user.daily_nudge_limit, 0),
+                    next_attempt_at=now,
+                )
+                for user in users
+            ],
+            # Another tick may have planned some first: theirs stand.
+            ignore_conflicts=True,
+        )
+        fresh = list(
+            Delivery.objects.filter(
+                owner__in=list(due),
+                kind=Delivery.Kind.DAILY,
+                period=today,
+                status=Delivery.Status.PENDING,
+                nudges__isnull=True,
+            ).values_list("id", "owner_id")
+        )
+        Delivery.nudges.through.objects.bulk_create(
+            [
+                Delivery.nudges.through(delivery_id=delivery_id, nudge_id=nudge_id)
+                for delivery_id, owner_id in fresh
+                for nudge_id in due[owner_id][: limit[owner_id]]
+            ],
+            ignore_conflicts=True,
+        )
+    return len(fresh)
 
 
 def _skipped(user, kind: str, period: date, now: datetime) -> Delivery:
     return Delivery(
         owner=user, kind=kind, period=period, status=Delivery.Status.SKIPPED, next_attempt_at=now
     )
-
-
-def _plan_daily(user, today: date, now: datetime) -> int:
-    due = due_nudges(user, today)
-    if not due:
-        return 0
-    chosen = due[: user.daily_nudge_limit]
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                delivery = Delivery.objects.create(
-                    owner=user,
-                    kind=Delivery.Kind.DAILY,
-                    period=today,
-                    waiting_count=len(due) - len(chosen),
-                    next_attempt_at=now,
-                )
-        except IntegrityError:
-            return 0  # Another tick planned it first.
-        delivery.nudges.set(chosen)
-    return 1
 
 
 def plan_weekly_emails(now: datetime) -> int:
@@ -194,16 +206,23 @@ def hand_over_ready_emails(now: datetime) -> int:
     Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now).update(
         status=Delivery.Status.PENDING, lease_until=None, enqueued_at=None
     )
-    with transaction.atomic():
-        ready = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
-            .values_list("id", flat=True)[:5000]
-        )
-        Delivery.objects.filter(id__in=ready).update(enqueued_at=now)
-        for delivery_id in ready:
-            transaction.on_commit(lambda pk=delivery_id: send_delivery.delay(pk))
-    if ready:
-        logger.info("Handed %d emails to workers", len(ready))
-    return len(ready)
+    handed = 0
+    # In batches, each committed before its sends are enqueued, so workers start on the
+    # first batch while later ones are marked; every ready email goes out in this tick.
+    while True:
+        with transaction.atomic():
+            ready = list(
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+                .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
+                .values_list("id", flat=True)[:HAND_OVER_BATCH]
+            )
+            Delivery.objects.filter(id__in=ready).update(enqueued_at=now)
+            for delivery_id in ready:
+                transaction.on_commit(lambda pk=delivery_id: send_delivery.delay(pk))
+        handed += len(ready)
+        if len(ready) < HAND_OVER_BATCH:
+            break
+    if handed:
+        logger.info("Handed %d emails to workers", handed)
+    return handed

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config import env
 
@@ -104,3 +106,17 @@ def test_bad_numbers_are_named(monkeypatch):
     monkeypatch.setenv("AXES_FAILURE_LIMIT", "lots")
     with pytest.raises(ImproperlyConfigured, match="AXES_FAILURE_LIMIT must be a whole number"):
         env.env_int("AXES_FAILURE_LIMIT", 5)
+
+
+def test_query_count_header_is_off_unless_asked_for(settings):
+    assert "config.query_count.QueryCountMiddleware" not in settings.MIDDLEWARE
+
+
+@pytest.mark.django_db
+def test_query_count_header_reports_the_queries_a_page_made(settings, alice_client):
+    settings.MIDDLEWARE = ["config.query_count.QueryCountMiddleware", *settings.MIDDLEWARE]
+    with CaptureQueriesContext(connection) as captured:
+        response = alice_client.get("/")
+    assert response.status_code == 200
+    assert int(response["X-Query-Count"]) == len(captured.captured_queries) > 0
+    assert response["Server-Timing"].startswith("app;dur=")

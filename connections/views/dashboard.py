@@ -4,8 +4,11 @@ from django.views.decorators.http import require_GET
 from connections import dashboard as reads
 from connections.insights import circle_rhythm
 from connections.models import Nudge
-from connections.nudges import due_nudges
+from connections.nudges import count_due_nudges, due_nudges
 from connections.weekly import weekly_three
+
+# The most important first; hundreds of cards would bury them (and cost seconds to render).
+DUE_LIMIT = 12
 
 
 @require_GET
@@ -23,9 +26,12 @@ def dashboard(request):
             recent=reads.recent_interactions(request.user),
             rhythm=circle_rhythm(request.user, now=now),
             # Lapsed rhythms are listed below with richer context ("Past their rhythm").
-            nudges=[
-                n for n in due_nudges(request.user, now.date()) if n.kind != Nudge.Kind.CADENCE
-            ],
+            nudges=due_nudges(
+                request.user, now.date(), exclude_kinds=[Nudge.Kind.CADENCE], limit=DUE_LIMIT
+            ),
+            nudges_total=count_due_nudges(
+                request.user, now.date(), exclude_kinds=[Nudge.Kind.CADENCE]
+            ),
             three=weekly_three(user=request.user, today=now.date(), now=now),
         )
     return render(request, "connections/dashboard.html", context)

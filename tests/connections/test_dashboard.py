@@ -185,9 +185,10 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
     _populate(user, count)
 
     # session, user, has people, has values, reach out, their contact points, birthdays,
-    # goals, milestones, recent interactions, their people, circle counts; due nudges;
-    # the weekly three (overdue, follow-ups, birthdays, goals, milestones, longest apart).
-    with django_assert_num_queries(19):
+    # goals, milestones, recent interactions, their people, circle counts; due nudges and
+    # how many are due; the weekly three (overdue, follow-ups, birthdays, goals, milestones,
+    # longest apart).
+    with django_assert_num_queries(20):
         response = alice_client.get("/")
 
     assert response.status_code == 200
@@ -195,3 +196,30 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
     assert len(response.context["three"]) == 3
     # The person with a nudge today is shown once, in "Today", not again below.
     assert len(response.context["reach_out"]) == min(count - 1, 6)
+
+
+def test_many_due_nudges_show_the_most_important_first_and_how_many_wait(alice_client, user):
+    today = timezone.localdate()
+    for n in range(15):
+        person = PersonFactory(owner=user, full_name=f"Friend {n:02}")
+        schedule_follow_up(person=person, due_on=today - timedelta(days=n), reason=f"Ask {n}")
+
+    response = alice_client.get("/")
+
+    shown = response.context["nudges"]
+    assert len(shown) == 12
+    assert shown[0].reason == "Ask 14", "the longest waiting first"
+    assert "15 are due in all" in response.content.decode()
+
+
+def test_a_crowded_month_lists_forty_seven_dates_and_counts_the_rest(alice_client, user):
+    soon = timezone.localdate() + timedelta(days=3)
+    for n in range(50):
+        PersonFactory(
+            owner=user, full_name=f"Born {n:02}", birthday_day=soon.day, birthday_month=soon.month
+        )
+
+    html = alice_client.get("/").content.decode()
+
+    assert html.count('<li class="upcoming upcoming-birthday">') == 47
+    assert "And 3 more; the calendar feed in Settings has every one." in html

@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
+from connections import scheduling
 from connections.delivery import send_delivery
 from connections.models import Circle, Delivery, Nudge
 from connections.nudges import schedule_follow_up
-from connections.scheduling import run_tick
+from connections.scheduling import plan_daily_emails, run_tick
 from tests.factories import PersonFactory, UserFactory, interaction_with
 from tests.smtp import html_part, text_part
 
@@ -255,3 +256,33 @@ def test_weekly_three_on_the_chosen_day(smtp_server):
 def test_dispatch_nudges_command_runs_one_tick(capsys, user):
     call_command("dispatch_nudges")
     assert "Tick done:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_planning_costs_the_same_queries_for_3_or_12_users(count, django_assert_num_queries):
+    for n in range(count):
+        make_user(f"user{n}@example.com", "Europe/Lisbon")
+    nine = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+    # timezones; users whose hour has come; their due nudges; the emails; the new ones;
+    # their nudges (inside one savepoint).
+    with time_machine.travel(nine, tick=False), django_assert_num_queries(8):
+        planned = plan_daily_emails(nine)
+
+    assert planned == count
+    assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == count
+    assert all(d.nudges.count() == 1 for d in Delivery.objects.all())
+
+
+def test_every_ready_email_is_handed_to_workers_in_one_tick(monkeypatch):
+    monkeypatch.setattr(scheduling, "HAND_OVER_BATCH", 2)
+    for n in range(5):
+        make_user(f"user{n}@example.com", "UTC")
+    nine = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+    with time_machine.travel(nine, tick=False):
+        report = run_tick(nine)
+
+    # Five morning emails and five weekly ones (1 March 2026 is a Sunday), two at a time.
+    assert (report.daily_planned, report.weekly_planned, report.enqueued) == (5, 5, 10)
+    assert not Delivery.objects.filter(enqueued_at__isnull=True).exists()

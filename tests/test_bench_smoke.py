@@ -1,0 +1,66 @@
+"""The benchmarks' smoke run: every script works and page query counts do not grow with the
+data. Never a time limit: figures are checked for their shape only."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from accounts.models import User
+from bench import run
+from connections.benchdata import BENCH_EMAIL
+from connections.models import Interaction, Person
+from tests.worker import redis_broker_url
+
+pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def postgres_and_redis(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://…")
+    settings.CELERY_BROKER_URL = redis_broker_url()
+
+
+def test_seed_bench_builds_once_and_rebuilds_on_reset(postgres_and_redis):
+    call_command("seed_bench", scale="smoke", verbosity=0)
+    user = User.objects.get(email=BENCH_EMAIL)
+    people = Person.objects.for_user(user)
+    assert people.count() == 200
+    assert Interaction.objects.for_user(user).count() == 4000
+    assert people.filter(last_interaction_at__isnull=False).count() > 150
+    assert Interaction.objects.for_user(user).matching("garden").exists()
+
+    call_command("seed_bench", scale="smoke", verbosity=0)
+    assert User.objects.get(email=BENCH_EMAIL).pk == user.pk, "already there: left alone"
+
+    call_command("seed_bench", scale="smoke", reset=True, verbosity=0)
+    rebuilt = User.objects.get(email=BENCH_EMAIL)
+    assert rebuilt.pk != user.pk
+    assert Person.objects.for_user(rebuilt).count() == 200
+    assert not Person.objects.filter(owner_id=user.pk).exists()
+
+
+def test_the_smoke_run_measures_pages_dispatch_and_load(postgres_and_redis, tmp_path):
+    results = run.run_all("smoke")
+    path = run.write(results, results_dir=tmp_path, docs=tmp_path / "benchmarks.md")
+
+    assert run.problems(results) == []
+    saved = json.loads(path.read_text())
+    assert set(saved["pages"]["pages"]) == {
+        "floor",
+        "dashboard",
+        "people",
+        "people_search",
+        "people_by_value",
+        "person",
+        "insights",
+    }
+    for page in saved["pages"]["pages"].values():
+        assert page["p50_ms"] > 0 and page["ratio_p50"] > 0
+        assert isinstance(page["queries"], int), "the same count on every request"
+        assert page["queries"] == page["queries_other_user"]
+    assert saved["dispatch"]["complete"] and saved["dispatch"]["ratio_one_worker"] > 0
+    assert saved["load"]["pages"]["requests"] > 0 and saved["load"]["errors"] == 0
+    assert "| dashboard |" in (tmp_path / "benchmarks.md").read_text()
