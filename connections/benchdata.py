@@ -371,6 +371,7 @@ class _Writer:
                     now - timedelta(days=30) if rng.random() < 0.03 else None,
                     created,
                     now,
+                    "",
                 )
             )
             people.append(_PersonRow(pk, circle))
@@ -400,6 +401,7 @@ class _Writer:
                 "archived_at",
                 "created_at",
                 "updated_at",
+                "external_uid",
             ],
             rows,
         )

@@ -22,6 +22,6 @@ class Migration(migrations.Migration):
     read all people to count one user's due nudges (see docs/benchmarks.md).
     """
 
-    dependencies = [("connections", "0005_interaction_covering_index")]
+    dependencies = [("connections", "0006_interaction_covering_index")]
 
     operations = [migrations.RunPython(create_statistics, drop_statistics)]
