@@ -36,6 +36,7 @@ from connections.models import (
     Tag,
     Value,
 )
+from connections.people import MERGEABLE_FIELDS
 
 FORMAT_VERSION = 1
 CHUNK_SIZE = 500
@@ -49,23 +50,9 @@ USER_FIELDS = [
     "email_nudges_enabled",
     "birthday_notice_days",
 ]
-PERSON_FIELDS = [
-    "full_name",
-    "nickname",
-    "pronouns",
-    "birthday_day",
-    "birthday_month",
-    "birthday_year",
-    "how_we_met",
-    "story",
-    "preferred_channel",
-    "connect_notes",
-    "organisation",
-    "job_title",
-    "circle",
-    "cadence_days",
-    "cadence_is_custom",
-    "paused",
+# The person's own fields (those a merge chooses between, the photo apart: it is exported on
+# its own), then when they were archived, added and last in touch.
+PERSON_FIELDS = [field for field in MERGEABLE_FIELDS if field != "photo"] + [
     "archived_at",
     "created_at",
     "last_interaction_at",
@@ -125,6 +112,20 @@ def _people_for_export(user, *related):
         .prefetch_related(*related)
         .iterator(chunk_size=CHUNK_SIZE)
     )
+
+
+def _tags_points_and_values() -> list:
+    """What every person row of the JSON and CSV exports shows, in a stable order."""
+    return [
+        Prefetch("tags", queryset=Tag.objects.order_by(Lower("name"), "id")),
+        _contact_points(),
+        Prefetch(
+            "person_values",
+            queryset=PersonValue.objects.select_related("value").order_by(
+                Lower("value__name"), "id"
+            ),
+        ),
+    ]
 
 
 def _contact_points():
@@ -196,14 +197,7 @@ def json_chunks(user) -> Iterator[str]:
     yield ',\n"people": ['
     people = _people_for_export(
         user,
-        Prefetch("tags", queryset=Tag.objects.order_by(Lower("name"), "id")),
-        _contact_points(),
-        Prefetch(
-            "person_values",
-            queryset=PersonValue.objects.select_related("value").order_by(
-                Lower("value__name"), "id"
-            ),
-        ),
+        *_tags_points_and_values(),
         Prefetch("goals", queryset=Goal.objects.order_by("id")),
         "goals__milestones",
         Prefetch("relationships_from", queryset=Relationship.objects.order_by("to_person_id")),
@@ -501,14 +495,7 @@ def csv_chunks(user) -> Iterator[str]:
     yield row([header for header, _ in CSV_COLUMNS])
     people = _people_for_export(
         user,
-        Prefetch("tags", queryset=Tag.objects.order_by(Lower("name"), "id")),
-        _contact_points(),
-        Prefetch(
-            "person_values",
-            queryset=PersonValue.objects.select_related("value").order_by(
-                Lower("value__name"), "id"
-            ),
-        ),
+        *_tags_points_and_values(),
     )
     for person in people:
         yield row([cell(person, zone) for _, cell in CSV_COLUMNS])
