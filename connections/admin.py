@@ -25,6 +25,7 @@ from connections.models import (
     Tag,
     Value,
 )
+from connections.search import rebuild_documents
 from connections.views import imports as import_views
 
 
@@ -57,7 +58,23 @@ class InteractionAdmin(admin.ModelAdmin):
     search_fields = ("what_i_heard", "owner__email")
     list_select_related = ("owner",)
     raw_id_fields = ("owner", "people")
-    exclude = ("search_vector",)
+
+    # Edits here bypass connections/interactions.py, so the people's search documents are
+    # rebuilt here too (for the people before and after the change).
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.people.values_list("id", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        rebuild_documents(before | set(form.instance.people.values_list("id", flat=True)))
+
+    def delete_model(self, request, obj):
+        people_ids = list(obj.people.values_list("id", flat=True))
+        super().delete_model(request, obj)
+        rebuild_documents(people_ids)
+
+    def delete_queryset(self, request, queryset):
+        people_ids = list(queryset.values_list("people", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        rebuild_documents([pk for pk in people_ids if pk is not None])
 
 
 @admin.register(Value)

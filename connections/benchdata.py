@@ -29,6 +29,7 @@ from connections.models import (
     Milestone,
     Nudge,
     Person,
+    PersonSearchDocument,
     PersonValue,
     Reflection,
     Relationship,
@@ -37,6 +38,7 @@ from connections.models import (
     normalize_contact_value,
 )
 from connections.nudges import create_due_nudges
+from connections.search import rebuild_sql
 
 BENCH_EMAIL = "bench@example.com"
 BENCH_PASSWORD = "bench-password-not-secret"
@@ -204,6 +206,7 @@ def delete_users(users) -> None:
         (Goal, f"person_id IN ({people})"),
         (Relationship, f"from_person_id IN ({people})"),
         (PersonValue, f"person_id IN ({people})"),
+        (PersonSearchDocument, f"owner_id IN ({owners})"),
         (Person.tags.through, f"person_id IN ({people})"),
         (ContactPoint, f"person_id IN ({people})"),
         (Person, f"owner_id IN ({owners})"),
@@ -618,14 +621,5 @@ class _Writer:
             """,
             [user_ids],
         )
-        # The same expression as SearchVector("what_i_heard", "what_i_shared", config="simple").
-        self.cursor.execute(
-            f"""
-            UPDATE {interaction} SET search_vector = to_tsvector(
-                'simple'::regconfig,
-                COALESCE(what_i_heard, '') || ' ' || COALESCE(what_i_shared, '')
-            )
-            WHERE owner_id = ANY(%s)
-            """,
-            [user_ids],
-        )
+        # The people's search documents, built as connections/search.py keeps them.
+        self.cursor.execute(rebuild_sql("p.owner_id = ANY(%s)"), [user_ids])

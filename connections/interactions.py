@@ -3,21 +3,13 @@
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from connections.models import Interaction, Person
 from connections.nudges import resolve_cadence_nudges, schedule_follow_up
 from connections.people import tags_named
-
-
-def _index_for_search(interaction: Interaction) -> None:
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchVector
-
-        Interaction.objects.filter(pk=interaction.pk).update(
-            search_vector=SearchVector("what_i_heard", "what_i_shared", config="simple")
-        )
+from connections.search import add_words, rebuild_documents
 
 
 def _refresh_last_interaction(people_ids: Iterable[int]) -> None:
@@ -65,7 +57,8 @@ def log_interaction(
     interaction.people.set(people)
     if topic_names:
         interaction.topics.set(tags_named(owner=owner, names=topic_names))
-    _index_for_search(interaction)
+    words = f"{interaction.what_i_heard} {interaction.what_i_shared}"
+    add_words([person.pk for person in people], words)
     resolve_cadence_nudges(people_ids=[person.pk for person in people])
     if follow_up_on is not None:
         schedule_follow_up(
@@ -93,8 +86,9 @@ def update_interaction(
     interaction.people.set(people)
     if topic_names is not None:
         interaction.topics.set(tags_named(owner=interaction.owner, names=topic_names))
-    _index_for_search(interaction)
-    _refresh_last_interaction(before | {p.pk for p in people})
+    touched = before | {p.pk for p in people}
+    rebuild_documents(touched)
+    _refresh_last_interaction(touched)
     return interaction
 
 
@@ -102,4 +96,5 @@ def update_interaction(
 def delete_interaction(*, interaction: Interaction) -> None:
     people_ids = list(interaction.people.values_list("id", flat=True))
     interaction.delete()
+    rebuild_documents(people_ids)
     _refresh_last_interaction(people_ids)

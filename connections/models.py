@@ -364,8 +364,6 @@ class Interaction(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     topics = models.ManyToManyField(Tag, blank=True, related_name="interactions")
-    # PostgreSQL full-text index of what was heard and shared (GIN index added on PostgreSQL).
-    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InteractionQuerySet.as_manager()
@@ -389,6 +387,22 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+
+class PersonSearchDocument(models.Model):
+    """Every word said with a person, as one PostgreSQL full-text document, so searching
+    people by a word reads one row per person rather than every interaction that has it.
+    Kept by connections/search.py; a GIN index on the document is added on PostgreSQL
+    (migration 0008). Unused on SQLite, where search reads the interactions with LIKE."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document = SearchVectorField()
+
+    def __str__(self) -> str:
+        return f"Search document of {self.person_id}"
 
 
 class Goal(models.Model):

@@ -15,6 +15,7 @@ from connections.models import (
     Relationship,
     Tag,
 )
+from connections.search import rebuild_documents
 
 
 def tags_named(*, owner, names: Iterable[str]) -> list[Tag]:
@@ -154,6 +155,7 @@ def merge_people(*, keep: Person, absorb: Person, take_from_absorbed: Iterable[s
     keep.archived_at = None if not (keep.archived_at and absorb.archived_at) else keep.archived_at
     keep.save()
     absorb.delete()
+    rebuild_documents([keep.pk])
     return keep
 
 

@@ -96,6 +96,29 @@ def _ordered(people, sort: str, now):
     return people.order_by("full_name", "id")
 
 
+def _page_rows(people):
+    return people.defer("story", "how_we_met", "connect_notes").prefetch_related("tags")
+
+
+def _list_page(people, sort: str, now, page_number):
+    paginator = Paginator(people, PER_PAGE)
+    page = paginator.get_page(page_number)
+    if not paginator.count:
+        return page, []
+    ordered = _page_rows(_ordered(people, sort, now))
+    return page, list(ordered[page.start_index() - 1 : page.end_index()])
+
+
+def _search_page(user, people, sort: str, now, page_number):
+    """A search is evaluated once: every match's id in order (the count and the page come
+    from that list), then only the page's people are read."""
+    ids = list(_ordered(people, sort, now).values_list("id", flat=True))
+    page = Paginator(ids, PER_PAGE).get_page(page_number)
+    shown = Person.objects.for_user(user).filter(id__in=page.object_list)
+    found = _page_rows(_ordered(shown, sort, now))
+    return page, list(found)
+
+
 def _list_context(request, query: QueryDict, **extra) -> dict:
     user = request.user
     now = timezone.now()
@@ -105,16 +128,11 @@ def _list_context(request, query: QueryDict, **extra) -> dict:
     filters = form.filters()
 
     people = _filtered_people(user, filters, now)
-    paginator = Paginator(people, PER_PAGE)
-    page = paginator.get_page(query.get("page"))
-    rows = []
-    if paginator.count:
-        ordered = (
-            _ordered(people, filters["sort"], now)
-            .defer("story", "how_we_met", "connect_notes")
-            .prefetch_related("tags")
-        )
-        rows = list(ordered[page.start_index() - 1 : page.end_index()])
+    if filters["q"]:
+        page, rows = _search_page(user, people, filters["sort"], now, query.get("page"))
+    else:
+        page, rows = _list_page(people, filters["sort"], now, query.get("page"))
+    paginator = page.paginator
     beyond_search = any(filters[name] for name in ("circle", "tag", "value")) or (
         filters["show"] != "active"
     )

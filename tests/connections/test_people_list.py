@@ -278,6 +278,22 @@ def test_pages_of_fifty_with_counts_and_links_that_keep_the_filters(alice_client
     assert 'name="return_query" value="circle=wider&amp;page=2"' in second.text
 
 
+def test_search_results_page_in_the_chosen_order_with_the_right_count(alice_client, user):
+    for n in range(53):
+        create_person(owner=user, full_name=f"Reader {n:02d}")
+    create_person(owner=user, full_name="Someone Else")
+
+    first = alice_client.get(URL, {"q": "reader", "sort": "name"})
+    second = alice_client.get(URL, {"q": "reader", "page": 2})
+    beyond = alice_client.get(URL, {"q": "reader", "page": 9})
+
+    assert names_in(first) == [f"Reader {n:02d}" for n in range(50)]
+    assert "Showing 1–50 of 53" in first.text
+    assert names_in(second) == ["Reader 50", "Reader 51", "Reader 52"]
+    assert "Showing 51–53 of 53" in second.text
+    assert names_in(beyond) == names_in(second)
+
+
 # --- bulk actions ---------------------------------------------------------------------------
 
 
