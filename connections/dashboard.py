@@ -9,11 +9,21 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Window
 
-from connections.models import ContactPoint, Goal, Interaction, Milestone, Nudge, Person, Value
+from connections.models import (
+    ContactPoint,
+    Goal,
+    Interaction,
+    Milestone,
+    Nudge,
+    Person,
+    Value,
+    next_birthday,
+)
 
 HORIZON_DAYS = 30
 REACH_OUT_LIMIT = 6
 RECENT_LIMIT = 6
+UPCOMING_LIMIT = 47  # seven in view, forty more behind "Show more"
 
 
 @dataclass(frozen=True)
@@ -84,44 +94,62 @@ def _birthday_filter(today: date, days: int) -> Q:
     return query
 
 
-def upcoming_dates(user, *, today: date, days: int = HORIZON_DAYS) -> list[Upcoming]:
-    """Birthdays, goal target dates and milestones from today to `days` ahead, soonest first."""
+@dataclass(frozen=True)
+class UpcomingDates:
+    items: list[Upcoming]  # the soonest `limit`
+    total: int  # how many there are in the window
+
+    @property
+    def not_shown(self) -> int:
+        return self.total - len(self.items)
+
+
+def upcoming_dates(
+    user, *, today: date, days: int = HORIZON_DAYS, limit: int = UPCOMING_LIMIT
+) -> UpcomingDates:
+    """Birthdays, goal target dates and milestones from today to `days` ahead, soonest first.
+
+    All of them are counted and sorted as plain tuples (a large address book has hundreds of
+    birthdays a month); only the people of the first `limit` are loaded.
+    """
     until = today + timedelta(days=days)
     people = Person.objects.for_user(user).active()
-    items = []
-    for person in people.filter(_birthday_filter(today, days)):
-        on = person.next_birthday(today)
+    order = {"birthday": 0, "goal": 1, "milestone": 2}
+    found = []  # (on, kind order, name, person id, Upcoming fields)
+    birthdays = people.filter(_birthday_filter(today, days)).values_list(
+        "pk", "full_name", "birthday_day", "birthday_month", "birthday_year"
+    )
+    for pk, name, day, month, year in birthdays:
+        on = next_birthday(day, month, today)
         if on is not None and on <= until:
-            items.append(Upcoming(on=on, kind="birthday", person=person, turns=person.age_on(on)))
+            turns = on.year - year if year else None
+            found.append((on, order["birthday"], name, pk, {"kind": "birthday", "turns": turns}))
     goals = Goal.objects.filter(
         person__in=people,
         status=Goal.Status.ACTIVE,
         target_date__gte=today,
         target_date__lte=until,
-    ).select_related("person")
-    items += [
-        Upcoming(on=goal.target_date, kind="goal", person=goal.person, title=goal.title)
-        for goal in goals
-    ]
+    ).values_list("target_date", "person__full_name", "person_id", "title")
+    for on, name, pk, title in goals:
+        found.append((on, order["goal"], name, pk, {"kind": "goal", "title": title}))
     milestones = Milestone.objects.filter(
         goal__person__in=people,
         goal__status=Goal.Status.ACTIVE,
         done_on__isnull=True,
         due_on__gte=today,
         due_on__lte=until,
-    ).select_related("goal__person")
-    items += [
-        Upcoming(
-            on=milestone.due_on,
-            kind="milestone",
-            person=milestone.goal.person,
-            title=milestone.title,
-            goal_title=milestone.goal.title,
-        )
-        for milestone in milestones
-    ]
-    order = {"birthday": 0, "goal": 1, "milestone": 2}
-    return sorted(items, key=lambda item: (item.on, order[item.kind], item.person.full_name))
+    ).values_list("due_on", "goal__person__full_name", "goal__person_id", "title", "goal__title")
+    for on, name, pk, title, goal_title in milestones:
+        fields = {"kind": "milestone", "title": title, "goal_title": goal_title}
+        found.append((on, order["milestone"], name, pk, fields))
+
+    found.sort(key=lambda item: item[:3])
+    shown = found[:limit]
+    persons = people.only("id", "full_name", "nickname", "photo").in_bulk(
+        {item[3] for item in shown}
+    )
+    items = [Upcoming(on=on, person=persons[pk], **fields) for on, _, _, pk, fields in shown]
+    return UpcomingDates(items=items, total=len(found))
 
 
 def recent_interactions(user, *, limit: int = RECENT_LIMIT) -> list[Interaction]:

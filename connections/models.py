@@ -93,6 +93,17 @@ class Value(models.Model):
         return self.name
 
 
+def next_birthday(day: int, month: int, today: date) -> date | None:
+    """The next date (today included) a birthday on `day`/`month` falls on; 29 February is
+    the 28th in other years."""
+    for year in (today.year, today.year + 1):
+        on = 28 if (month == 2 and day == 29 and not _is_leap(year)) else day
+        candidate = date(year, month, on)
+        if candidate >= today:
+            return candidate
+    return None
+
+
 class Person(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people"
@@ -205,14 +216,7 @@ class Person(models.Model):
         """The next date (today included) the birthday falls on; 29 Feb is 28 Feb otherwise."""
         if not self.has_birthday:
             return None
-        for year in (today.year, today.year + 1):
-            day = self.birthday_day
-            if self.birthday_month == 2 and day == 29 and not _is_leap(year):
-                day = 28
-            candidate = date(year, self.birthday_month, day)
-            if candidate >= today:
-                return candidate
-        return None
+        return next_birthday(self.birthday_day, self.birthday_month, today)
 
     def age_on(self, day: date) -> int | None:
         if not self.birthday_year or not self.has_birthday:

@@ -19,11 +19,14 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import F, Q
 
-from connections.models import Circle, Goal, Milestone, Nudge, Person
+from connections.models import Circle, Goal, Milestone, Nudge, Person, next_birthday
 
 CIRCLE_WEIGHT = {Circle.INNER: 3, Circle.CLOSE: 2, Circle.WIDER: 1, Circle.ACQUAINTANCE: 0}
 RECENT_DAYS = 3
 CANDIDATE_LIMIT = 60
+# What ranking needs to know of a person; read as plain tuples, so the hundreds of candidates
+# a large address book has (follow-ups and birthdays this week) cost no model instances.
+FACTS = ("pk", "circle", "last_interaction_at", "full_name")
 
 
 @dataclass
@@ -41,20 +44,30 @@ class Suggestion:
         return max(self.reasons, key=lambda reason: reason[0])[1] if self.reasons else ""
 
 
+@dataclass
+class _Candidate:
+    circle: str
+    last_interaction_at: datetime | None
+    full_name: str
+    reasons: list[tuple[float, str]] = field(default_factory=list)
+
+
 def weekly_three(*, user, today: date, now: datetime) -> list[Suggestion]:
     people = Person.objects.for_user(user).active().filter(paused=False)
     week_end = today + timedelta(days=7)
-    suggestions: dict[int, Suggestion] = {}
+    candidates: dict[int, _Candidate] = {}
 
-    def suggestion(person: Person) -> Suggestion:
-        return suggestions.setdefault(person.pk, Suggestion(person))
+    def add(facts: tuple, points: float, why: str) -> None:
+        pk, *known = facts
+        candidates.setdefault(pk, _Candidate(*known)).reasons.append((points, why))
 
-    for person in people.most_overdue_first(now)[:CANDIDATE_LIMIT]:
-        lag = person.cadence_lag
-        days = int(lag * person.cadence_days)
-        suggestion(person).add(
+    overdue = people.most_overdue_first(now).values_list(*FACTS, "cadence_lag", "cadence_days")
+    for *facts, lag, cadence_days in overdue[:CANDIDATE_LIMIT]:
+        days = int(lag * cadence_days)
+        add(
+            facts,
             min(lag, 4) * 2,
-            f"{days} days since you connected; you aim for every {person.cadence_days} days.",
+            f"{days} days since you connected; you aim for every {cadence_days} days.",
         )
 
     follow_ups = (
@@ -62,52 +75,57 @@ def weekly_three(*, user, today: date, now: datetime) -> list[Suggestion]:
             owner=user, status=Nudge.Status.OPEN, kind=Nudge.Kind.FOLLOW_UP, due_on__lte=week_end
         )
         .filter(person__in=people)
-        .select_related("person")
+        .values_list(*(f"person__{name}" for name in FACTS), "due_on", "reason")
     )
-    for nudge in follow_ups:
-        points = 4 if nudge.due_on <= today else 2
-        why = f"Follow up: {nudge.reason}" if nudge.reason else "You planned to follow up."
-        suggestion(nudge.person).add(points, why)
+    for *facts, due_on, reason in follow_ups:
+        points = 4 if due_on <= today else 2
+        add(facts, points, f"Follow up: {reason}" if reason else "You planned to follow up.")
 
     month_days = Q()
     for offset in range(8):
         day = today + timedelta(days=offset)
         month_days |= Q(birthday_month=day.month, birthday_day=day.day)
-    for person in people.filter(month_days):
-        birthday = person.next_birthday(today)
+    birthdays = people.filter(month_days).values_list(*FACTS, "birthday_day", "birthday_month")
+    for *facts, birthday_day, birthday_month in birthdays:
+        birthday = next_birthday(birthday_day, birthday_month, today)
         if birthday and birthday <= week_end:
             when = "today" if birthday == today else f"on {birthday:%A}"
-            suggestion(person).add(3, f"Birthday {when}.")
+            add(facts, 3, f"Birthday {when}.")
 
     goals = Goal.objects.filter(
         person__in=people, status=Goal.Status.ACTIVE, target_date__range=(today, week_end)
-    ).select_related("person")
-    for goal in goals:
-        suggestion(goal.person).add(3, f"“{goal.title}” is planned for {goal.target_date:%A}.")
+    ).values_list(*(f"person__{name}" for name in FACTS), "title", "target_date")
+    for *facts, title, target_date in goals:
+        add(facts, 3, f"“{title}” is planned for {target_date:%A}.")
     milestones = Milestone.objects.filter(
         goal__person__in=people, done_on__isnull=True, due_on__range=(today, week_end)
-    ).select_related("goal__person")
-    for milestone in milestones:
-        suggestion(milestone.goal.person).add(3, f"Milestone: {milestone.title}.")
+    ).values_list(*(f"goal__person__{name}" for name in FACTS), "title")
+    for *facts, title in milestones:
+        add(facts, 3, f"Milestone: {title}.")
 
     longest_apart = people.order_by(F("last_interaction_at").asc(nulls_first=True), "full_name")
-    for person in longest_apart[:10]:
-        if person.pk in suggestions:
+    for facts in longest_apart.values_list(*FACTS)[:10]:
+        if facts[0] in candidates:
             continue
-        if person.last_interaction_at:
-            why = f"You last connected {(now - person.last_interaction_at).days} days ago."
+        last = facts[2]
+        if last:
+            why = f"You last connected {(now - last).days} days ago."
         else:
             why = "You have not logged time together yet."
-        suggestion(person).add(0, why)
+        add(facts, 0, why)
 
     recent = now - timedelta(days=RECENT_DAYS)
-    ranked = []
-    for item in suggestions.values():
-        person = item.person
-        if person.last_interaction_at and person.last_interaction_at >= recent:
-            continue
-        item.score += CIRCLE_WEIGHT[Circle(person.circle)]
-        ranked.append(item)
     epoch = datetime.min.replace(tzinfo=now.tzinfo)
-    ranked.sort(key=lambda s: (-s.score, s.person.last_interaction_at or epoch, s.person.full_name))
-    return ranked[:3]
+    ranked = sorted(
+        (
+            (sum(points for points, _ in c.reasons) + CIRCLE_WEIGHT[Circle(c.circle)], pk, c)
+            for pk, c in candidates.items()
+            if not (c.last_interaction_at and c.last_interaction_at >= recent)
+        ),
+        key=lambda item: (-item[0], item[2].last_interaction_at or epoch, item[2].full_name),
+    )[:3]
+    chosen = people.in_bulk([pk for _, pk, _ in ranked])
+    return [
+        Suggestion(person=chosen[pk], score=score, reasons=candidate.reasons)
+        for score, pk, candidate in ranked
+    ]
