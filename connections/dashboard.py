@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Window
 
 from connections.models import (
     ContactPoint,
@@ -40,7 +40,26 @@ class Upcoming:
 
 def reach_out_today(user, *, now: datetime, limit: int = REACH_OUT_LIMIT) -> list[Person]:
     """The people most past their own rhythm, each with `last_heard` (what they shared last
-    time), `reach` (the contact point for their preferred channel) and `overdue_total`."""
+    time), `reach` (the contact point for their preferred channel) and `overdue_total`.
+
+    Ranked from the covering index alone (who, and how many), then only those shown are read.
+    """
+    # Someone with a follow-up or a date due today is already at the top of the page, with
+    # its reason; a lapsed rhythm alone is what this list is for.
+    nudged_today = (
+        Nudge.objects.filter(owner=user, status=Nudge.Status.OPEN, due_on__lte=now.date())
+        .exclude(kind=Nudge.Kind.CADENCE)
+        .values("person_id")
+    )
+    ranked = list(
+        Person.objects.for_user(user)
+        .most_overdue_first(now)
+        .exclude(id__in=nudged_today)
+        .annotate(overdue_total=Window(Count("id")))
+        .values_list("id", "overdue_total")[:limit]
+    )
+    if not ranked:
+        return []
     last_heard = (
         Interaction.objects.filter(people=OuterRef("pk"))
         .exclude(what_i_heard="")
@@ -50,20 +69,18 @@ def reach_out_today(user, *, now: datetime, limit: int = REACH_OUT_LIMIT) -> lis
     reachable = ContactPoint.objects.filter(
         kind__in=[ContactPoint.Kind.PHONE, ContactPoint.Kind.EMAIL]
     )
-    # Someone with a follow-up or a date due today is already at the top of the page, with
-    # its reason; a lapsed rhythm alone is what this list is for.
-    nudged_today = Nudge.objects.filter(
-        person=OuterRef("pk"), status=Nudge.Status.OPEN, due_on__lte=now.date()
-    ).exclude(kind=Nudge.Kind.CADENCE)
-    people = list(
+    found = (
         Person.objects.for_user(user)
-        .most_overdue_first(now)
-        .filter(~Exists(nudged_today))
-        .annotate(last_heard=Subquery(last_heard), overdue_total=Window(Count("id")))
-        .prefetch_related(Prefetch("contact_points", queryset=reachable))[:limit]
+        .filter(id__in=[pk for pk, _ in ranked])
+        .with_cadence_lag(now)
+        .annotate(last_heard=Subquery(last_heard))
+        .prefetch_related(Prefetch("contact_points", queryset=reachable))
+        .in_bulk()
     )
+    people = [found[pk] for pk, _ in ranked]
     for person in people:
         person.reach = first_reach(person)
+        person.overdue_total = ranked[0][1]
     return people
 
 

@@ -161,7 +161,23 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["owner", "full_name"]),
             models.Index(fields=["owner", "last_interaction_at"]),
-            models.Index(fields=["owner", "archived_at", "circle"]),
+            # Covering: rhythm, birthday and overdue reads (dashboard, weekly three, insights,
+            # counts) are index-only scans over the owner's entries, without reading rows.
+            models.Index(
+                fields=["owner", "archived_at", "circle"],
+                include=[
+                    "id",
+                    "paused",
+                    "cadence_days",
+                    "last_interaction_at",
+                    "created_at",
+                    "full_name",
+                    "birthday_day",
+                    "birthday_month",
+                    "birthday_year",
+                ],
+                name="person_owner_rhythm",
+            ),
             models.Index(fields=["owner", "external_uid"]),
         ]
         constraints = [

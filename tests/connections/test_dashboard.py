@@ -188,7 +188,7 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
     # goals, milestones, recent interactions, their people, circle counts; due nudges and
     # how many are due; the weekly three (overdue, follow-ups, birthdays, goals, milestones,
     # longest apart).
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         response = alice_client.get("/")
 
     assert response.status_code == 200
