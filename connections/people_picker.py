@@ -165,6 +165,10 @@ class PeoplePicker(forms.Widget):
         self.exclude = None
         self.keep = ()
 
+    def use_required_attribute(self, initial):
+        # The box may rightly stay empty once people are chosen; the field says what is missing.
+        return False
+
     def value_from_datadict(self, data, files, name):
         ids = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
         if isinstance(ids, str | int):

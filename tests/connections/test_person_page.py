@@ -392,6 +392,22 @@ def test_generic_log_page_preselects_the_person_and_logs_for_several(alice_clien
     assert set(Interaction.objects.get().people.all()) == {ana, ben}
 
 
+def test_generic_log_page_takes_typed_names_and_offers_no_list(alice_client, user, ana):
+    ben = PersonFactory(owner=user, full_name="Ben Okafor")
+    form = alice_client.get(reverse("interaction_add")).content.decode()
+    assert "Ana Lima" not in form and "Ben Okafor" not in form
+    box = form.split('name="people_q"')[1].split(">")[0]
+    # Required, but the box itself may stay empty once someone is chosen.
+    assert 'role="combobox"' in box and "required" not in box
+
+    response = alice_client.post(
+        reverse("interaction_add"), log_data(people_q="Ana Lima, ben okafor")
+    )
+
+    assert response["Location"] == f"/people/{ana.pk}/"
+    assert set(Interaction.objects.get().people.all()) == {ana, ben}
+
+
 def test_generic_log_page_needs_someone(alice_client, ana):
     response = alice_client.post(reverse("interaction_add"), log_data())
     assert "Choose at least one person." in response.content.decode()
