@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from connections.models import Goal, Interaction, InteractionKind, Person, Relationship
 from connections.nudges import FOLLOW_UP_CHOICES
-from connections.widgets import PeopleSelect, PeopleSelectMultiple
+from connections.people_picker import PeopleField
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-MULTI_SELECT_HELP = "Hold Ctrl (⌘ on a Mac) to choose more than one."
+PICKER_HELP = "Type a name, then choose from the list. Several? Separate full names with commas."
 RATING_CHOICES = [
     ("", "Skip"),
     (1, "1"),
@@ -101,34 +101,25 @@ class InteractionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "data-mirror-from": "what_i_heard"}),
         help_text="Starts as what you heard; edit it to say what to ask about.",
     )
-    people = forms.TypedMultipleChoiceField(
-        label="Who was there",
-        coerce=int,
-        widget=PeopleSelectMultiple,
-        help_text=MULTI_SELECT_HELP,
-        error_messages={
-            "required": "Choose at least one person.",
-            "invalid_choice": "Choose people from your list.",
-        },
-    )
+    people = PeopleField(label="Who was there", help_text=PICKER_HELP)
 
-    def __init__(
-        self,
-        *args,
-        user,
-        people_choices: list[tuple[int, str]],
-        person: Person | None = None,
-        **kwargs,
-    ):
+    def __init__(self, *args, user, person: Person | None = None, keep=(), **kwargs):
+        """`keep`: ids of people already in the interaction, allowed even when archived."""
         super().__init__(*args, **kwargs)
         self.user = user
         self.person = person
-        self.fields["people"].choices = people_choices
-        self.fields["people"].widget.attrs["size"] = min(8, max(3, len(people_choices)))
+        self.fields["people"].for_user(user, exclude=person.pk if person else None, keep=keep)
         if person is not None:
             self.fields["people"].label = "Others who were there"
             self.fields["people"].required = False
-            self.fields["people"].help_text = f"For a group, one entry for all. {MULTI_SELECT_HELP}"
+            self.fields["people"].help_text = f"For a group, one entry for all. {PICKER_HELP}"
+
+    def people_given(self) -> bool:
+        """Whether the submitted form named anyone, by choosing or typing."""
+        if not self.is_bound:
+            return False
+        value = self["people"].data
+        return bool(value["ids"] or value["text"].strip())
 
     @classmethod
     def initial_for(cls, person: Person | None = None, now: datetime | None = None) -> dict:
@@ -146,7 +137,7 @@ class InteractionForm(forms.Form):
             "duration_minutes": interaction.duration_minutes,
             "connection_rating": interaction.connection_rating,
             "topics": ", ".join(tag.name for tag in interaction.topics.all()),
-            "people": [person.pk for person in interaction.people.all()],
+            "people": list(interaction.people.all()),
         }
 
     def clean_occurred_at(self):
@@ -158,7 +149,7 @@ class InteractionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._clean_follow_up(cleaned)
-        chosen = Person.objects.for_user(self.user).filter(pk__in=cleaned.get("people") or [])
+        chosen = cleaned.get("people") or []
         others = [p for p in chosen if self.person is None or p.pk != self.person.pk]
         self.participants = ([self.person] if self.person else []) + others
         return cleaned
@@ -251,10 +242,10 @@ class MilestoneForm(forms.Form):
 
 
 class RelationshipForm(forms.Form):
-    other = forms.TypedChoiceField(
+    other = PeopleField(
+        multiple=False,
         label="Who",
-        coerce=int,
-        widget=PeopleSelect,
+        help_text="Type their name, then choose from the list.",
         error_messages={
             "required": "Choose someone from your people.",
             "invalid_choice": "Choose someone from your people.",
@@ -266,10 +257,6 @@ class RelationshipForm(forms.Form):
         error_messages={"invalid_choice": "Choose how they are related."},
     )
 
-    def __init__(self, *args, user, people_choices: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args, user, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["other"].choices = [("", "Choose someone…"), *people_choices]
-
-    def clean_other(self) -> Person:
-        return Person.objects.for_user(self.user).get(pk=self.cleaned_data["other"])
+        self.fields["other"].for_user(user, exclude=person.pk)

@@ -15,6 +15,7 @@ from connections.views import exports as exports_views
 from connections.views import imports as imports_views
 from connections.views import interactions as interaction_views
 from connections.views import me as me_views
+from connections.views import people_picker as picker_views
 from connections.views import person as person_views
 from connections.views import person_forms as person_form_views
 
@@ -34,6 +35,7 @@ urlpatterns = [
     # --- people list, search, bulk actions ---
     path("people/", people_list.people, name="people"),
     path("people/bulk/", people_list.people_bulk, name="people_bulk"),
+    path("people/pick/", picker_views.people_pick, name="people_pick"),
     # --- person page: timeline, logging, values, goals, relationships ---
     path("people/<int:pk>/", person_views.person_detail, name="person"),
     path("people/<int:pk>/log/", person_views.person_log, name="person_log"),

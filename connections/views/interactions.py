@@ -1,7 +1,6 @@
 """Logging an interaction from anywhere, and correcting or removing one."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -17,15 +16,19 @@ def _interaction(request, pk: int) -> Interaction:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _people_choices(user, include=()) -> list[tuple[int, str]]:
-    """Active people, plus any archived ones already part of the interaction."""
-    people = Person.objects.for_user(user).filter(Q(archived_at__isnull=True) | Q(pk__in=include))
-    return list(people.order_by("full_name").values_list("pk", "full_name"))
-
-
 def _came_from(people: list[Person], wanted: str) -> str:
     """The pk of the person page the user came from, only if that person took part."""
     return next((str(p.pk) for p in people if str(p.pk) == wanted), "")
+
+
+def _came_from_person(request, wanted: str, preselected: Person | None) -> str:
+    """The pk of the user's active person whose page they came from, or ""."""
+    if preselected is not None:
+        return str(preselected.pk)
+    if not wanted.isdigit():
+        return ""
+    mine = Person.objects.for_user(request.user).active().filter(pk=wanted).exists()
+    return wanted if mine else ""
 
 
 def _back_to(interaction_people: list[Person], wanted: str | None) -> str:
@@ -40,9 +43,9 @@ def _back_to(interaction_people: list[Person], wanted: str | None) -> str:
 
 @require_http_methods(["GET", "POST"])
 def interaction_add(request):
-    choices = _people_choices(request.user)
+    preselected = None
     if request.method == "POST":
-        form = InteractionForm(request.POST, user=request.user, people_choices=choices)
+        form = InteractionForm(request.POST, user=request.user)
         if form.is_valid():
             interaction = log_interaction(
                 owner=request.user,
@@ -58,13 +61,13 @@ def interaction_add(request):
         came_from = request.POST.get("from", "")
     else:
         came_from = request.GET.get("person", "")
-        people = Person.objects.for_user(request.user)
+        people = Person.objects.for_user(request.user).active()
         preselected = people.filter(pk=came_from).first() if came_from.isdigit() else None
         initial = InteractionForm.initial_for(preselected)
         if preselected:
-            initial["people"] = [preselected.pk]
-        form = InteractionForm(initial=initial, user=request.user, people_choices=choices)
-    came_from = came_from if came_from in {str(pk) for pk, _ in choices} else ""
+            initial["people"] = [preselected]
+        form = InteractionForm(initial=initial, user=request.user)
+    came_from = _came_from_person(request, came_from, preselected)
     nudge_id = request.POST.get("nudge") or request.GET.get("nudge", "")
     return render(
         request,
@@ -90,10 +93,10 @@ def _complete_nudge_logged(request, nudge_id: str) -> None:
 def interaction_edit(request, pk: int):
     interaction = _interaction(request, pk)
     current = list(interaction.people.all())
-    choices = _people_choices(request.user, include=[p.pk for p in current])
+    keep = [p.pk for p in current]
     came_from = _came_from(current, request.POST.get("from") or request.GET.get("from", ""))
     if request.method == "POST":
-        form = InteractionForm(request.POST, user=request.user, people_choices=choices)
+        form = InteractionForm(request.POST, user=request.user, keep=keep)
         if form.is_valid():
             update_interaction(
                 interaction=interaction, people=form.participants, **form.interaction_fields()
@@ -102,9 +105,7 @@ def interaction_edit(request, pk: int):
             return redirect(_back_to(form.participants, came_from))
     else:
         form = InteractionForm(
-            initial=InteractionForm.initial_from(interaction),
-            user=request.user,
-            people_choices=choices,
+            initial=InteractionForm.initial_from(interaction), user=request.user, keep=keep
         )
     return render(
         request,

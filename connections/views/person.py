@@ -77,28 +77,20 @@ def _relationship(request, pk: int) -> Relationship:
 # Context, one builder per section, so an htmx response computes only what it shows.
 
 
-def _people_choices(user, person: Person) -> list[tuple[int, str]]:
-    return list(
-        Person.objects.for_user(user)
-        .active()
-        .exclude(pk=person.pk)
-        .order_by("full_name")
-        .values_list("pk", "full_name")
-    )
+def _has_others(user, person: Person) -> bool:
+    """Whether there is anyone else to pick: the pickers are offered only then."""
+    return Person.objects.for_user(user).active().exclude(pk=person.pk).exists()
 
 
 def _status_context(person: Person) -> dict:
     return {"person": person, "lag": person.overdue_ratio(timezone.now())}
 
 
-def _log_context(request, person: Person, people_choices, form=None) -> dict:
+def _log_context(request, person: Person, has_others: bool, form=None) -> dict:
     form = form or InteractionForm(
-        initial=InteractionForm.initial_for(person),
-        user=request.user,
-        person=person,
-        people_choices=people_choices,
+        initial=InteractionForm.initial_for(person), user=request.user, person=person
     )
-    return {"person": person, "log_form": form}
+    return {"person": person, "log_form": form, "has_others": has_others}
 
 
 def _timeline_context(request, person: Person, page_number=1) -> dict:
@@ -142,7 +134,7 @@ def _goals_context(person: Person, goal_form=None, milestone_forms=None) -> dict
     }
 
 
-def _relationships_context(request, person: Person, people_choices, form=None) -> dict:
+def _relationships_context(request, person: Person, has_others: bool, form=None) -> dict:
     relationships = Relationship.objects.filter(
         Q(from_person=person) | Q(to_person=person)
     ).select_related("from_person", "to_person")
@@ -150,8 +142,8 @@ def _relationships_context(request, person: Person, people_choices, form=None) -
         ((rel, *rel.seen_from(person)) for rel in relationships),
         key=lambda tie: (tie[1], tie[2].full_name),
     )
-    form = form or RelationshipForm(prefix="rel", user=request.user, people_choices=people_choices)
-    return {"person": person, "ties": ties, "relationship_form": form}
+    form = form or RelationshipForm(prefix="rel", user=request.user, person=person)
+    return {"person": person, "ties": ties, "relationship_form": form, "has_others": has_others}
 
 
 def _safe_href(href: str | None) -> str | None:
@@ -161,15 +153,15 @@ def _safe_href(href: str | None) -> str | None:
 
 def _page_context(request, person: Person, **forms) -> dict:
     today = timezone.localdate()
-    people_choices = _people_choices(request.user, person)
+    has_others = _has_others(request.user, person)
     next_birthday = person.next_birthday(today)
     return {
         **_status_context(person),
-        **_log_context(request, person, people_choices, forms.get("log_form")),
+        **_log_context(request, person, has_others, forms.get("log_form")),
         **_timeline_context(request, person, request.GET.get("page", 1)),
         **_values_context(request, person, forms.get("value_form")),
         **_goals_context(person, forms.get("goal_form"), forms.get("milestone_forms")),
-        **_relationships_context(request, person, people_choices, forms.get("relationship_form")),
+        **_relationships_context(request, person, has_others, forms.get("relationship_form")),
         "contacts": [(point, _safe_href(point.href)) for point in person.contact_points.all()],
         "tags": list(person.tags.all()),
         "open_nudges": list(person.nudges.filter(status=Nudge.Status.OPEN).order_by("due_on")[:5]),
@@ -217,13 +209,10 @@ def person_detail(request, pk: int):
 @require_POST
 def person_log(request, pk: int):
     person = _person(request, pk)
-    people_choices = _people_choices(request.user, person)
-    form = InteractionForm(
-        request.POST, user=request.user, person=person, people_choices=people_choices
-    )
+    form = InteractionForm(request.POST, user=request.user, person=person)
     if not form.is_valid():
         if request.htmx:
-            context = _log_context(request, person, people_choices, form)
+            context = _log_context(request, person, _has_others(request.user, person), form)
             return render(request, f"{TEMPLATE}#log_form", context)
         return render(request, TEMPLATE, _page_context(request, person, log_form=form))
     interaction = log_interaction(
@@ -240,7 +229,7 @@ def person_log(request, pk: int):
         return redirect(f"{reverse('person', args=[person.pk])}#timeline")
     context = {
         **_status_context(person),
-        **_log_context(request, person, people_choices),
+        **_log_context(request, person, _has_others(request.user, person)),
         **_timeline_context(request, person),
         "just_logged": interaction.pk,
         "announce": message,
@@ -334,10 +323,7 @@ def milestone_toggle(request, pk: int):
 @require_POST
 def relationship_add(request, pk: int):
     person = _person(request, pk)
-    people_choices = _people_choices(request.user, person)
-    form = RelationshipForm(
-        request.POST, prefix="rel", user=request.user, people_choices=people_choices
-    )
+    form = RelationshipForm(request.POST, prefix="rel", user=request.user, person=person)
     if form.is_valid():
         other, kind = form.cleaned_data["other"], form.cleaned_data["kind"]
         try:
@@ -345,11 +331,11 @@ def relationship_add(request, pk: int):
         except ValueError as error:
             form.add_error("other", str(error))
         else:
-            context = _relationships_context(request, person, people_choices)
+            context = _relationships_context(request, person, True)
             label = Relationship.Kind(kind).label.lower()
             message = f"Added {other.full_name} as {person.display_name}’s {label}."
             return _done(request, person, "relationships", context, message)
-    context = _relationships_context(request, person, people_choices, form)
+    context = _relationships_context(request, person, True, form)
     return _invalid(request, person, "relationships", context, relationship_form=form)
 
 
@@ -362,7 +348,6 @@ def relationship_delete(request, pk: int):
         person = relationship.from_person
     label, other = relationship.seen_from(person)
     remove_relationship(relationship=relationship)
-    people_choices = _people_choices(request.user, person)
     message = f"Removed {other.full_name} ({label.lower()}) from {person.display_name}’s people."
-    context = _relationships_context(request, person, people_choices)
+    context = _relationships_context(request, person, True)
     return _done(request, person, "relationships", context, message)

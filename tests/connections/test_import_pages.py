@@ -51,7 +51,7 @@ def test_a_file_that_is_not_contacts_is_refused_next_to_the_field(alice_client, 
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'class="error" id="id_file_error"' in page
+    assert '<div id="id_file_error"><p class="error">' in page
     assert ImportJob.objects.get(owner=user).reason in page
     assert not Person.objects.exists()
 

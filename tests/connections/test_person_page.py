@@ -249,6 +249,56 @@ def test_a_group_interaction_is_one_entry_for_everyone(alice_client, user, ana):
     assert "Ana Lima</a>" in page(alice_client, ben).content.decode()
 
 
+def test_the_page_lists_no_one_else_until_asked(alice_client, user, ana):
+    for index in range(30):
+        PersonFactory(owner=user, full_name=f"Other Person {index}")
+    html = page(alice_client, ana).content.decode()
+    assert "Other Person" not in html
+    # The two pickers are there, ready to search.
+    assert html.count('role="combobox"') == 2
+    assert f"/people/pick/?name=people&amp;for=id_people&amp;exclude={ana.pk}" in html
+    assert f"/people/pick/?name=rel-other&amp;for=id_rel-other&amp;exclude={ana.pk}" in html
+
+
+def test_alone_in_the_list_there_is_no_one_to_pick(alice_client, ana):
+    html = page(alice_client, ana).content.decode()
+    assert 'role="combobox"' not in html
+    assert "Add someone in their life" not in html
+
+
+def test_without_javascript_others_are_typed_by_name(alice_client, user, ana):
+    ben = PersonFactory(owner=user, full_name="Ben Okafor")
+    cleo = PersonFactory(owner=user, full_name="Cleo Park")
+
+    response = alice_client.post(
+        reverse("person_log", args=[ana.pk]), log_data(people_q="ben okafor, Cleo Park")
+    )
+
+    assert response.status_code == 302
+    assert set(Interaction.objects.get().people.all()) == {ana, ben, cleo}
+
+
+def test_an_unknown_name_is_named_and_everything_typed_comes_back(alice_client, user, ana):
+    ben = PersonFactory(owner=user, full_name="Ben Okafor")
+    PersonFactory(owner=user, full_name="Sam Reed", organisation="Bakery")
+    PersonFactory(owner=user, full_name="Sam Reed", organisation="Library")
+
+    response = alice_client.post(
+        reverse("person_log", args=[ana.pk]),
+        log_data(people=[ben.pk], people_q="Sam Reed, Dora", what_i_heard="Keep this."),
+    )
+
+    html = response.content.decode()
+    assert Interaction.objects.count() == 0
+    assert "No one in your people is called “Dora”." in html
+    assert "2 people are called “Sam Reed”: tick the one you mean." in html
+    assert 'value="Sam Reed, Dora"' in html
+    assert f'name="people" value="{ben.pk}" checked> <span>Ben Okafor</span>' in html
+    assert "Which Sam Reed?" in html
+    assert "Keep this.</textarea>" in html
+    assert '<details class="log-more" open>' in html
+
+
 def test_validation_errors_show_next_to_fields_and_keep_the_input(alice_client, ana):
     response = alice_client.post(
         reverse("person_log", args=[ana.pk]),
@@ -331,10 +381,27 @@ def test_someone_elses_person_cannot_be_added_to_a_group(alice_client, other_use
 def test_generic_log_page_preselects_the_person_and_logs_for_several(alice_client, user, ana):
     ben = PersonFactory(owner=user, full_name="Ben Okafor")
     form = alice_client.get(reverse("interaction_add"), {"person": ana.pk}).content.decode()
-    assert f'<option value="{ana.pk}" selected>Ana Lima</option>' in form
+    assert f'name="people" value="{ana.pk}" checked> <span>Ana Lima</span>' in form
+    assert "Ben Okafor" not in form
 
     response = alice_client.post(
         reverse("interaction_add"), log_data(people=[ana.pk, ben.pk], **{"from": ana.pk})
+    )
+
+    assert response["Location"] == f"/people/{ana.pk}/"
+    assert set(Interaction.objects.get().people.all()) == {ana, ben}
+
+
+def test_generic_log_page_takes_typed_names_and_offers_no_list(alice_client, user, ana):
+    ben = PersonFactory(owner=user, full_name="Ben Okafor")
+    form = alice_client.get(reverse("interaction_add")).content.decode()
+    assert "Ana Lima" not in form and "Ben Okafor" not in form
+    box = form.split('name="people_q"')[1].split(">")[0]
+    # Required, but the box itself may stay empty once someone is chosen.
+    assert 'role="combobox"' in box and "required" not in box
+
+    response = alice_client.post(
+        reverse("interaction_add"), log_data(people_q="Ana Lima, ben okafor")
     )
 
     assert response["Location"] == f"/people/{ana.pk}/"
@@ -369,6 +436,26 @@ def test_editing_an_interaction_keeps_last_contact_right(alice_client, user, ana
     ana.refresh_from_db()
     assert timezone.localtime(ana.last_interaction_at).date() == earlier.date()
     assert Interaction.objects.get().what_i_heard == "Edited"
+
+
+def test_editing_keeps_an_archived_person_who_was_there(alice_client, user, ana):
+    gone = PersonFactory(owner=user, full_name="Gus Archived")
+    interaction = interaction_with(ana, gone)
+    gone.archived_at = timezone.now()
+    gone.save()
+    url = reverse("interaction_edit", args=[interaction.pk])
+
+    form = alice_client.get(url, {"from": ana.pk}).content.decode()
+    assert f'name="people" value="{gone.pk}" checked> <span>Gus Archived</span>' in form
+
+    alice_client.post(url, log_data(people=[ana.pk, gone.pk], what_i_heard="Still both"))
+    assert set(Interaction.objects.get().people.all()) == {ana, gone}
+    # An archived person not already there cannot be added.
+    other = interaction_with(ana)
+    response = alice_client.post(
+        reverse("interaction_edit", args=[other.pk]), log_data(people=[ana.pk, gone.pk])
+    )
+    assert "Choose people from your list." in response.content.decode()
 
 
 def test_deleting_an_interaction_asks_once_then_removes_it(alice_client, ana):
@@ -475,6 +562,23 @@ def test_add_and_remove_a_relationship(alice_client, user, ana):
     assert not Relationship.objects.exists()
 
 
+def test_a_relationship_by_typed_name_and_its_errors(alice_client, user, ana):
+    tomas = PersonFactory(owner=user, full_name="Tomás Lima")
+    url = reverse("relationship_add", args=[ana.pk])
+
+    unknown = alice_client.post(url, {"rel-other_q": "Tomas", "rel-kind": "sibling"}, **HTMX)
+    html = unknown.content.decode()
+    assert "No one in your people is called “Tomas”." in html
+    assert 'value="Tomas"' in html and '<details class="inline-form" open>' in html
+    assert not Relationship.objects.exists()
+
+    self_pick = alice_client.post(url, {"rel-other": ana.pk, "rel-kind": "sibling"}, **HTMX)
+    assert "Choose someone other than this person." in self_pick.content.decode()
+
+    alice_client.post(url, {"rel-other_q": "tomás lima", "rel-kind": "sibling"}, **HTMX)
+    assert Relationship.objects.get().from_person == tomas
+
+
 # Boundaries
 
 
@@ -546,7 +650,7 @@ def test_person_page_query_count_is_constant(
 ):
     _grow(user, ana, interactions)
     PersonFactory.create_batch(interactions, owner=user)
-    # session, user, person, its contact points and tags, people for the forms, the
+    # session, user, person, its contact points and tags, whether there are others to pick, the
     # timeline's count, page, people and topics, values (vocabulary and theirs), goals,
     # milestones, relationships, open nudges.
     with django_assert_num_queries(16):

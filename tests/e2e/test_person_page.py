@@ -139,3 +139,85 @@ def test_add_a_value_and_tick_a_milestone_in_place(page, live_server):
     kiln.click()
     expect(page.get_by_role("button", name="Buy a kiln")).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("window.tendMarker") == 1
+
+
+def test_pick_others_and_a_relationship_by_typing(page, live_server):
+    user, ana = make_ana()
+    PersonFactory(owner=user, full_name="Cleo Park", organisation="City Library")
+    PersonFactory(owner=user, full_name="Benedita Sousa")
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/people/{ana.pk}/")
+    page.evaluate("window.tendMarker = 'same page'")
+
+    page.get_by_text("Duration, topics, others there").click()
+    box = page.get_by_label("Others who were there")
+    # By keyboard: type, arrow down to the first match, Enter.
+    box.press_sequentially("ben", delay=30)
+    options = page.locator("#id_people_results [role=option]")
+    expect(options).to_have_text(["Ben Okafor", "Benedita Sousa"])
+    expect(page.locator("#id_people_status")).to_have_text(
+        "2 people match; use the up and down keys, then Enter, to choose."
+    )
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    chosen = page.locator("#id_people_chosen")
+    expect(chosen.get_by_role("checkbox", name="Ben Okafor")).to_be_checked()
+    expect(box).to_have_value("")
+    expect(page.locator("#id_people_results")).to_be_empty()
+    expect(page.locator("#id_people_status")).to_have_text("Added Ben Okafor.")
+
+    # By mouse; someone already chosen, or the page's own person, is not suggested again.
+    box.press_sequentially("o", delay=30)
+    expect(options.first).to_be_visible()
+    expect(page.locator("#id_people_results")).not_to_contain_text("Ben Okafor")
+    expect(page.locator("#id_people_results")).not_to_contain_text("Ana Lima")
+    box.fill("")
+    box.press_sequentially("park", delay=30)
+    page.get_by_role("option", name="Cleo Park").click()
+    expect(chosen.get_by_role("checkbox", name="Cleo Park")).to_be_checked()
+    expect(box).to_be_focused()
+
+    page.get_by_label("What I heard").fill("Dinner for Cleo's new job.")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator("#messages")).to_contain_text(
+        "Logged: video call with Ana Lima and Ben Okafor, Cleo Park."
+    )
+    expect(page.locator("#timeline-list > li").first).to_contain_text("with Ben Okafor, Cleo Park")
+
+    page.get_by_text("Add someone in their life").click()
+    who = page.get_by_label("Who", exact=True)
+    who.press_sequentially("cleo", delay=30)
+    page.get_by_role("option", name="Cleo Park").click()
+    page.get_by_label("How they are related").select_option(label="is their friend")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#messages")).to_contain_text("Added Cleo Park as Aninha’s friend.")
+    expect(page.locator(".ties")).to_contain_text("Cleo Park")
+    assert page.evaluate("window.tendMarker") == "same page"
+    assert [e for e in errors if "favicon" not in e] == []
+
+
+def test_the_picker_open_on_a_wide_and_a_phone_screen(page, live_server, tmp_path):
+    user, ana = make_ana()
+    for name in ("Cleo Park", "Benedita Sousa", "Bruno Alves", "Beatriz Nóbrega"):
+        PersonFactory(owner=user, full_name=name)
+    log_in(page, live_server)
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/people/{ana.pk}/")
+        page.get_by_text("Duration, topics, others there").click()
+        box = page.get_by_label("Others who were there")
+        box.press_sequentially("b", delay=30)
+        expect(page.locator("#id_people_results [role=option]")).to_have_count(4)
+        box.press("Enter")
+        box.press_sequentially("o", delay=30)
+        expect(page.locator("#id_people_results [role=option]").nth(2)).to_be_visible()
+        box.press("ArrowDown")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # The screen as the user sees it while choosing: the box in the middle of the view.
+        box.evaluate("box => box.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(tmp_path / f"picker-{width}.png"))
+        expect(box).to_be_focused()
