@@ -27,6 +27,7 @@ from PIL import Image, UnidentifiedImageError
 from connections.importing import detect
 from connections.importing.records import ContactRecord, NotAContactFile, RowError
 from connections.models import (
+    CIRCLE_CADENCE_DAYS,
     PHOTO_MAX_BYTES,
     Circle,
     ContactPoint,
@@ -273,10 +274,10 @@ class Matcher:
             status=status,
             matched_person_id=found.person_id,
             matched_row=found.row_number,
-            match_reason=found.reason[:300],
+            match_reason=_printable(found.reason)[:300],
             record=snapshot(item),
             # What the parser had to leave out of this card (a broken photo, a bad date).
-            message=" ".join(item.warnings),
+            message=_printable(" ".join(item.warnings)),
         )
 
 
@@ -304,13 +305,19 @@ def snapshot(record: ContactRecord) -> dict:
     """The few fields the preview table shows, small enough to keep per row."""
     points = record.contact_points
     return {
-        "name": record.full_name[:200],
-        "emails": [p.value[:200] for p in points if p.kind == "email"][:5],
-        "phones": [p.value[:60] for p in points if p.kind == "phone"][:5],
+        "name": _printable(record.full_name[:200]),
+        "emails": [_printable(p.value[:200]) for p in points if p.kind == "email"][:5],
+        "phones": [_printable(p.value[:60]) for p in points if p.kind == "phone"][:5],
         "birthday": birthday_text(record),
-        "organisation": record.organisation[:200],
+        "organisation": _printable(record.organisation[:200]),
         "photo": bool(record.photo),
     }
+
+
+def _printable(text: str) -> str:
+    """Without NUL characters, which PostgreSQL cannot store: one stray NUL in a card must not
+    stop the preview of the whole file (the import then fails that row alone)."""
+    return text.replace("\x00", "")
 
 
 def birthday_text(record: ContactRecord) -> str:
@@ -366,25 +373,131 @@ def run_import(job: ImportJob) -> ImportJob:
 
 
 class RowWriter:
+    """Writes a batch of rows in one transaction. The common outcomes — a new person, a skip,
+    a row that cannot be read — are decided in Python and written in a few statements per
+    batch (bulk inserts, one update of the rows); updates, merges, photos and anything the
+    bulk insert refuses go row by row, each in its own savepoint, as before."""
+
     def __init__(self, job: ImportJob):
         self.job = job
+        self.counts: dict[str, int] | None = None
 
     def apply_batch(self, items: list[ContactRecord | RowError]) -> None:
         if not items:
             return
+        if self.counts is None:  # a resumed job already has outcomes
+            _count(self.job)
+            self.counts = {o: getattr(self.job, o) for o in ImportRow.Outcome.values}
         rows = {
             row.number: row
             for row in self.job.rows.filter(
                 number__in=[item.number for item in items], outcome=""
             ).select_related("matched_person")
         }
-        # One commit per batch, one savepoint per row: a row that fails rolls back alone.
         with transaction.atomic():
+            # Two workers given the same job (a task delivered twice) never write a row twice:
+            # the batch's rows are locked, and a row another worker wrote is left alone.
+            claimed = set(
+                ImportRow.objects.select_for_update()
+                .filter(pk__in=[row.pk for row in rows.values()], outcome="")
+                .values_list("pk", flat=True)
+            )
+            decided: list[ImportRow] = []
+            to_create: list[tuple[ImportRow, ContactRecord]] = []
+            one_by_one: list[tuple[ImportRow, ContactRecord | RowError]] = []
             for item in items:
                 row = rows.get(item.number)
-                if row is not None:
-                    self.apply(row, item)
-        _count(self.job)
+                if row is None or row.pk not in claimed:
+                    continue
+                if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
+                    reason = row.message or getattr(item, "reason", "")
+                    self._decide(row, ImportRow.Outcome.FAILED, None, reason or _UNREADABLE)
+                    decided.append(row)
+                    continue
+                plan = self._plan(row, item)
+                if plan == "create":
+                    to_create.append((row, item))
+                elif plan == "skip":
+                    target = row.matched_person
+                    message = (
+                        f"Already in Tend as {target.full_name}."
+                        if target is not None
+                        else "Skipped, as chosen."
+                    )
+                    self._decide(row, ImportRow.Outcome.SKIPPED, target, message, item)
+                    decided.append(row)
+                else:
+                    one_by_one.append((row, item))
+            decided += self._create_many(to_create, one_by_one)
+            ImportRow.objects.bulk_update(decided, ["outcome", "person", "message"])
+            # In file order: a merge into a contact created earlier in this batch finds them.
+            one_by_one.sort(key=lambda pair: pair[0].number)
+            for row, item in one_by_one:
+                self.apply(row, item)
+        for row in [*decided, *(row for row, _ in one_by_one)]:
+            if row.outcome:
+                self.counts[row.outcome] += 1
+        ImportJob.objects.filter(pk=self.job.pk).update(**self.counts)
+
+    def _plan(self, row: ImportRow, record: ContactRecord) -> str:
+        """ "create" or "skip" when that is certain without reading anything; else "row"."""
+        if row.status == ImportRow.Status.MATCH and row.matched_row is not None:
+            return "row"  # the earlier row's person is looked up, then merged into
+        target = row.matched_person if row.status == ImportRow.Status.MATCH else None
+        action = row.action or (self.job.strategy if target is not None else "")
+        if action == ImportStrategy.SKIP:
+            return "skip"
+        if (target is None or action == ImportStrategy.CREATE_NEW) and not record.photo:
+            return "create"
+        return "row"
+
+    def _decide(self, row, outcome, person, message, item=None) -> None:
+        warnings = item.warnings if isinstance(item, ContactRecord) else []
+        row.outcome, row.person = outcome, person
+        row.message = " ".join(filter(None, [message, *warnings]))[:2000]
+
+    def _create_many(self, pairs, one_by_one) -> list[ImportRow]:
+        """New people for these rows in three inserts (people, contact points, tags). A row
+        that fails validation fails alone; if the inserts are refused, every row of them
+        goes row by row instead, so each one gets its own outcome."""
+        built, failed = [], []
+        for row, record in pairs:
+            try:
+                built.append((row, record, *build_person(owner=self.job.owner, record=record)))
+            except (ValidationError, ValueError) as error:
+                self._decide(row, ImportRow.Outcome.FAILED, None, _reason(error))
+                failed.append(row)
+        if not built:
+            return failed
+        # What tags_named gives each record, asked once per distinct name in the batch.
+        names = dict.fromkeys(_tag_name(n) for _, record, *_ in built for n in record.tags)
+        tags = {
+            name: tag
+            for name in names
+            if name
+            for tag in tags_named(owner=self.job.owner, names=[name])
+        }
+        Link = Person.tags.through
+        try:
+            with transaction.atomic():
+                Person.objects.bulk_create([person for _, _, person, _, _ in built])
+                ContactPoint.objects.bulk_create(
+                    [point for _, _, _, points, _ in built for point in points]
+                )
+                Link.objects.bulk_create(
+                    Link(person_id=person.pk, tag_id=tag_id)
+                    for _, record, person, _, _ in built
+                    for tag_id in dict.fromkeys(
+                        tags[name].pk for name in map(_tag_name, record.tags) if name in tags
+                    )
+                )
+        except DatabaseError:
+            logger.warning("Bulk insert for import %s refused; row by row", self.job.pk)
+            one_by_one += [(row, record) for row, record, *_ in built]
+            return failed
+        for row, record, person, _, notes in built:
+            self._decide(row, ImportRow.Outcome.CREATED, person, notes, record)
+        return failed + [row for row, *_ in built]
 
     def apply(self, row: ImportRow, item: ContactRecord | RowError) -> None:
         if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
@@ -439,10 +552,18 @@ def _reason(error: Exception) -> str:
     return str(error) or error.__class__.__name__
 
 
-def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
-    """A new person from an imported contact, with every contact point, tag and photo.
-    Imported people start without a rhythm (acquaintances), so an address book of hundreds
-    does not turn into hundreds of nudges."""
+_UNREADABLE = "This row cannot be read."
+
+
+def _tag_name(name: str) -> str:
+    return " ".join(name.split())
+
+
+def build_person(*, owner, record: ContactRecord) -> tuple[Person, list[ContactPoint], str]:
+    """A new person from an imported contact, validated but not saved, with their contact
+    points (also unsaved) and what was left out, in words. Imported people start without a
+    rhythm (acquaintances), so an address book of hundreds does not turn into hundreds of
+    nudges. Raises ValueError or ValidationError for a contact that cannot be a person."""
     notes = []
     name = " ".join(record.full_name.split()) or _fallback_name(record)
     if not name:
@@ -464,12 +585,22 @@ def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
     # As create_person validates, minus the database round trips a 20,000-row import cannot
     # afford per row: the owner is known, and the birthday was checked above.
     person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
+    person.cadence_days = CIRCLE_CADENCE_DAYS[Circle(person.circle)]  # as Person.save does
+    points, point_notes = _new_points(person=person, record=record, existing=set())
+    return person, points, " ".join(notes + point_notes)
+
+
+def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
+    """A new person from an imported contact, with every contact point, tag and photo."""
+    person, points, notes = build_person(owner=owner, record=record)
     person.save()
     if record.tags:
         person.tags.set(tags_named(owner=owner, names=record.tags))
-    notes += _add_points(person=person, record=record, existing=set())
-    notes += _attach_photo(person=person, record=record)
-    return person, " ".join(notes)
+    for point in points:
+        point.person = person
+        point.save()
+    photo_notes = _attach_photo(person=person, record=record)
+    return person, " ".join(filter(None, [notes, *photo_notes]))
 
 
 def fill_empty(*, person: Person, record: ContactRecord) -> tuple[bool, str]:
@@ -556,7 +687,18 @@ def _birthday(record: ContactRecord) -> tuple[dict, str]:
 
 
 def _add_points(*, person: Person, record: ContactRecord, existing: set) -> list[str]:
-    notes = []
+    points, notes = _new_points(person=person, record=record, existing=existing)
+    for point in points:
+        point.save()
+    return notes
+
+
+def _new_points(
+    *, person: Person, record: ContactRecord, existing: set
+) -> tuple[list[ContactPoint], list[str]]:
+    """The record's contact points the person lacks (by `existing` keys, updated), validated
+    and unsaved, and notes on what has no place in Tend."""
+    notes, points = [], []
     for point in record.contact_points:
         value = point.value.strip()
         if not value:
@@ -573,9 +715,10 @@ def _add_points(*, person: Person, record: ContactRecord, existing: set) -> list
             person=person, kind=point.kind, label=point.label.strip()[:60], value=value[:500]
         )
         contact.full_clean(exclude=["person"])
-        contact.save()
+        contact.normalized = normalize_contact_value(contact.kind, contact.value)  # as save()
+        points.append(contact)
         existing |= keys
-    return notes
+    return points, notes
 
 
 def _attach_photo(*, person: Person, record: ContactRecord) -> list[str]:
