@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -285,12 +286,17 @@ class Matcher:
 def phone_keys(value: str) -> set[str]:
     """What two spellings of one phone number share: its E.164 form when it can be read
     (country from the number, else settings.PHONE_REGION), and its national digits."""
+    return set(_phone_keys(value, settings.PHONE_REGION))
+
+
+@lru_cache(maxsize=4096)  # a contact's numbers are read when matched, remembered and written
+def _phone_keys(value: str, region: str) -> frozenset[str]:
     digits = "".join(ch for ch in value if ch.isdigit())
     if len(digits) < 5:
-        return set()
+        return frozenset()
     keys = set()
     try:
-        number = phonenumbers.parse(value, settings.PHONE_REGION)
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is not None and phonenumbers.is_possible_number(number):
@@ -299,7 +305,7 @@ def phone_keys(value: str) -> set[str]:
     elif not value.strip().startswith("+"):
         # No country to read it by: its digits without a trunk 0 compare to national numbers.
         keys.add(digits.lstrip("0"))
-    return keys
+    return frozenset(keys)
 
 
 def snapshot(record: ContactRecord) -> dict:
