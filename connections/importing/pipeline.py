@@ -289,7 +289,7 @@ def phone_keys(value: str) -> set[str]:
     return set(_phone_keys(value, settings.PHONE_REGION))
 
 
-@lru_cache(maxsize=4096)  # a contact's numbers are read when matched, remembered and written
+@lru_cache(maxsize=1024)  # a contact's numbers are read to match, to remember and to write
 def _phone_keys(value: str, region: str) -> frozenset[str]:
     digits = "".join(ch for ch in value if ch.isdigit())
     if len(digits) < 5:
