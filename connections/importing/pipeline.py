@@ -155,19 +155,19 @@ def preview_job(job: ImportJob) -> ImportJob:
         # A Tend export restores a whole account; it is imported as a whole, not row by row.
         return _set_status(job, Status.AWAITING_CHOICES, bytes_done=job.bytes_total)
 
-    matcher = Matcher(owner=job.owner)
-    batch: list[ImportRow] = []
+    matcher = Matcher(owner=job.owner, seen=SeenKeys.for_job(job))
+    batch: list[ContactRecord | RowError] = []
     found = 0
     try:
         for item in detect.parse_contacts(
             Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
         ):
-            batch.append(matcher.row_for(job, item))
+            batch.append(item)
             found += 1
             if len(batch) >= BATCH:
-                ImportRow.objects.bulk_create(batch)
+                ImportRow.objects.bulk_create(matcher.rows_for(job, batch))
                 batch = []
-        ImportRow.objects.bulk_create(batch)
+        ImportRow.objects.bulk_create(matcher.rows_for(job, batch))
     except NotAContactFile as error:
         job.rows.all().delete()
         return reject_job(job, str(error))
@@ -175,6 +175,8 @@ def preview_job(job: ImportJob) -> ImportJob:
         logger.exception("Preview of import %s failed", job.pk)
         job.rows.all().delete()
         return _fail(job, f"Tend could not read this file after {found} contacts: {error}")
+    finally:
+        matcher.seen.close()
     if not found:
         return reject_job(job, "Tend found no contacts in this file.")
     return _set_status(job, Status.AWAITING_CHOICES, bytes_done=job.bytes_total)
@@ -192,9 +194,13 @@ class Matcher:
     name (case-insensitive) — among the owner's people, then earlier rows of the same file
     (names excepted: two cards with one name in one address book are two people).
 
-    The owner's people are read once per job, in four bounded queries, into lookup dicts."""
+    The owner's people are read once per job, in four bounded queries, into lookup dicts.
+    What earlier rows of the file were known by is kept in `seen` (SeenKeys): in the database
+    during a preview, so memory does not grow with the file; `rows_for` reads, per batch, only
+    the keys that batch has."""
 
-    def __init__(self, *, owner):
+    def __init__(self, *, owner, seen: "SeenKeys | None" = None):
+        self.seen = seen or SeenKeys()
         people = Person.objects.for_user(owner)
         self.uid = dict(people.exclude(external_uid="").values_list("external_uid", "id"))
         self.email: dict[str, int] = {}
@@ -215,6 +221,7 @@ class Matcher:
         self.seen_uid: dict[str, int] = {}
         self.seen_email: dict[str, int] = {}
         self.seen_phone: dict[str, int] = {}
+        self._seen = {"uid": self.seen_uid, "email": self.seen_email, "phone": self.seen_phone}
 
     def match(self, record: ContactRecord) -> Match:
         emails = [p.value.strip().lower() for p in record.contact_points if p.kind == "email"]
@@ -248,14 +255,29 @@ class Matcher:
 
     def remember(self, record: ContactRecord, number: int) -> None:
         """Later rows of the file that share this contact's UID, email or phone merge into it."""
-        if record.uid.strip():
-            self.seen_uid.setdefault(record.uid.strip(), number)
-        for point in record.contact_points:
-            if point.kind == "email":
-                self.seen_email.setdefault(point.value.strip().lower(), number)
-            elif point.kind == "phone":
-                for key in phone_keys(point.value):
-                    self.seen_phone.setdefault(key, number)
+        for kind, key in _record_keys(record):
+            found = self._seen[kind]
+            if key not in found:
+                found[key] = number
+                self.seen.added.append((kind, key, number))
+
+    def rows_for(self, job: ImportJob, items: list[ContactRecord | RowError]) -> list[ImportRow]:
+        """ImportRows for a batch, in file order, matched against the owner's people and the
+        file's earlier rows (those of earlier batches read back from `seen`)."""
+        if self.seen.stored:
+            for found in self._seen.values():
+                found.clear()
+            keys = {
+                key
+                for item in items
+                if isinstance(item, ContactRecord)
+                for key in _record_keys(item)
+            }
+            for kind, key, number in self.seen.lookup(keys):
+                self._seen[kind][key] = number
+        rows = [self.row_for(job, item) for item in items]
+        self.seen.store()
+        return rows
 
     def row_for(self, job: ImportJob, item: ContactRecord | RowError) -> ImportRow:
         if isinstance(item, RowError):
@@ -281,6 +303,91 @@ class Matcher:
             # What the parser had to leave out of this card (a broken photo, a bad date).
             message=_printable(" ".join(item.warnings)),
         )
+
+
+def _record_keys(record: ContactRecord) -> list[tuple[str, str]]:
+    """What later rows of a file can match this contact by, as (kind, key) pairs."""
+    keys = []
+    if record.uid.strip():
+        keys.append(("uid", record.uid.strip()))
+    for point in record.contact_points:
+        if point.kind == "email":
+            keys.append(("email", point.value.strip().lower()))
+        elif point.kind == "phone":
+            keys += [("phone", key) for key in phone_keys(point.value)]
+    return keys
+
+
+class SeenKeys:
+    """The keys (UID, email, phone) of a file's rows so far, with the first row that had each.
+
+    This base keeps them in the Matcher's dicts (memory grows with the file); `for_job` gives,
+    on PostgreSQL, a temporary table of this connection, read and written once per batch."""
+
+    stored = False
+
+    def __init__(self):
+        self.added: list[tuple[str, str, int]] = []
+
+    @staticmethod
+    def for_job(job: ImportJob) -> "SeenKeys":
+        if connection.vendor == "postgresql":
+            return _SeenTable(job)
+        return SeenKeys()
+
+    def lookup(self, keys: set[tuple[str, str]]) -> list[tuple[str, str, int]]:
+        return []
+
+    def store(self) -> None:
+        self.added = []
+
+    def close(self) -> None:
+        pass
+
+
+class _SeenTable(SeenKeys):
+    stored = True
+
+    def __init__(self, job: ImportJob):
+        super().__init__()
+        self.table = connection.ops.quote_name(f"tend_import_seen_{job.pk}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table} "
+                "(kind text, key text, number integer, PRIMARY KEY (kind, key))"
+            )
+
+    def lookup(self, keys):
+        if not keys:
+            return []
+        kinds, values = zip(*keys, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT kind, key, number FROM {self.table} WHERE (kind, key) IN "
+                "(SELECT * FROM unnest(%s::text[], %s::text[]))",
+                [list(kinds), list(values)],
+            )
+            return cursor.fetchall()
+
+    def store(self) -> None:
+        if self.added:
+            kinds, keys, numbers = zip(*self.added, strict=True)
+            with connection.cursor() as cursor:
+                # Batches come in file order, so the first row to have a key keeps it.
+                cursor.execute(
+                    f"INSERT INTO {self.table} (kind, key, number) SELECT * FROM "
+                    "unnest(%s::text[], %s::text[], %s::integer[]) ON CONFLICT DO NOTHING",
+                    [list(kinds), list(keys), list(numbers)],
+                )
+        self.added = []
+
+    def close(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+        except DatabaseError:  # a failed transaction: the table goes with the connection
+            logger.warning("Could not drop %s", self.table)
 
 
 def phone_keys(value: str) -> set[str]:
@@ -448,7 +555,8 @@ class RowWriter:
         ImportJob.objects.filter(pk=self.job.pk).update(**self.counts)
 
     def _plan(self, row: ImportRow, record: ContactRecord) -> str:
-        """ "create" or "skip" when that is certain without reading anything; else "row"."""
+        """Whether the row is a new person ("create") or a skip ("skip") that needs nothing
+        read to write, or goes row by row ("row")."""
         if row.status == ImportRow.Status.MATCH and row.matched_row is not None:
             return "row"  # the earlier row's person is looked up, then merged into
         target = row.matched_person if row.status == ImportRow.Status.MATCH else None

@@ -484,3 +484,32 @@ def test_new_people_are_written_in_a_few_queries_per_batch_not_per_row(user):
     assert job.created == 2 * BATCH
     assert ContactPoint.objects.filter(person__owner=user).count() == 2 * BATCH
     assert len(queries) < 40, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_a_contact_repeated_batches_later_in_the_same_file_is_still_found(user):
+    count = 2 * BATCH + 50
+    cards = [
+        card(f"Person {n:04d}", email=f"p{n}@example.com", phone=f"+351 912 {n:06d}", uid=f"u-{n}")
+        for n in range(1, count + 1)
+    ]
+    cards += [
+        card("Ana Again", email="P1@Example.com"),
+        card("Ben Again", phone="+351912000002"),
+        card("Cleo Again", uid="u-3"),
+    ]
+    job = preview_job(start_import(owner=user, uploaded_by=user, uploaded_file=vcf(*cards)))
+
+    repeats = job.rows.filter(number__gt=count).order_by("number")
+    assert [(row.status, row.matched_row, row.match_reason) for row in repeats] == [
+        ("match", 1, "same email p1@example.com"),
+        ("match", 2, "same phone +351912000002"),
+        ("match", 3, "same UID"),
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'tend_import_seen_%%'")
+            assert cursor.fetchone()[0] == 0, "the preview's working table is dropped"
+
+    job = run_import(job)
+    assert (job.created, job.merged, job.failed) == (count, 3, 0)
+    assert Person.objects.filter(owner=user).count() == count
