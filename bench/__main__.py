@@ -12,7 +12,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scale", choices=["smoke", "small", "full"], default="small")
     parser.add_argument(
-        "--only", default="pages,dispatch,load", help="comma-separated: pages,dispatch,load"
+        "--only",
+        default="pages,dispatch,load,import",
+        help="comma-separated: pages,dispatch,load,import",
     )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")

@@ -130,13 +130,16 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) ->
 
 
 @contextmanager
-def celery_workers(count: int, *, smtp_port: int):
+def celery_workers(count: int, *, smtp_port: int | None = None, env: dict | None = None):
     """`count` Celery worker processes (one task at a time each) on a fresh queue.
 
-    Yields the queue name once every worker is ready.
+    Yields the queue name once every worker is ready; `worker_pids(queue)` gives their pids.
     """
     queue = f"tend-bench-{uuid.uuid4().hex[:8]}"
-    env = child_env(CELERY_QUEUE=queue, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", LOG_LEVEL="INFO")
+    extra = {"CELERY_QUEUE": queue, "LOG_LEVEL": "INFO", **(env or {})}
+    if smtp_port is not None:
+        extra["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
+    env = child_env(**extra)
     started = []
     try:
         for n in range(count):
@@ -169,6 +172,7 @@ def celery_workers(count: int, *, smtp_port: int):
                 stderr=subprocess.STDOUT,
             )
             started.append((process, log, log_path))
+        _PIDS[queue] = [process.pid for process, _, _ in started]
         deadline = time.monotonic() + 60
         for process, _, log_path in started:
             while "ready." not in log_path.read_text():
@@ -177,9 +181,28 @@ def celery_workers(count: int, *, smtp_port: int):
                 time.sleep(0.1)
         yield queue
     finally:
+        _PIDS.pop(queue, None)
         for process, log, _ in started:
             _stop(process)
             log.close()
+
+
+_PIDS: dict[str, list[int]] = {}
+
+
+def worker_pids(queue: str) -> list[int]:
+    """The process ids of the workers `celery_workers` started for `queue`."""
+    return list(_PIDS.get(queue, []))
+
+
+def memory_kb(pid: int) -> dict[str, int]:
+    """A process's resident memory now (VmRSS) and its peak so far (VmHWM), in kB."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0])
+    return found
 
 
 def run_tick(*, queue: str) -> subprocess.Popen:

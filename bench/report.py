@@ -83,6 +83,8 @@ def markdown(results: dict) -> str:
                 f"{row['errors']} |"
             )
         lines += ["", f"Throughput: the floor serves {lo['ratio_throughput']}× the page mix.", ""]
+    if "import" in results:
+        lines += _import_lines(results["import"])
     lines += [
         "Reproduce:",
         "",
@@ -92,6 +94,39 @@ def markdown(results: dict) -> str:
         "```",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _import_lines(im: dict) -> list[str]:
+    lines = [
+        "**Import** (each file handed over as the Import page does, previewed and imported by "
+        "one Celery worker, `--pool solo`, a fresh one per file; seconds from hand-over to "
+        '"done"; floor: the import\'s parser alone on the same file, nothing written, median '
+        f"of {im['floor_runs']} runs. The job parses the file twice, so 2 × is its least)",
+        "",
+        "| file | records | MB | floor s | preview s | import s | total s | × floor | "
+        "again, all skipped: s | × floor | worker peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for f in im["files"]:
+        first, again = f["first"], f["again"]
+        lines.append(
+            f"| {f['label']} | {_n(f['records'])} | {round(f['bytes'] / 1e6, 1)} | "
+            f"{f['floor_seconds']} | {first['preview_seconds']} | {first['import_seconds']} | "
+            f"{first['seconds']} | {first['ratio']} | {again['seconds']} | {again['ratio']} | "
+            f"{f['worker_peak_mb_again']} |"
+        )
+    lines.append("")
+    for kind, label in (("vcard", "vCard"), ("google_csv", "Google CSV")):
+        m = im["memory"].get(kind)
+        if m:
+            (small, large), (small_mb, large_mb) = m["records"], m["peak_mb"]
+            lines.append(
+                f"- Worker peak memory after the first import, {label}: {small_mb} MB for "
+                f"{_n(small)} records, {large_mb} MB for {_n(large)} ({m['growth_mb']:+} MB)."
+            )
+    ready = [f["worker_ready_mb"] for f in im["files"]]
+    lines += [f"- A worker uses {min(ready)}–{max(ready)} MB when ready.", ""]
+    return lines
 
 
 def update_docs(path: Path, results: dict) -> None:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from bench import dispatch, load, pages, processes, report
+from bench import dispatch, imports, load, pages, processes, report
 from connections.benchdata import BENCH_EMAIL, SCALES
 from connections.models import Person
 
@@ -29,18 +29,45 @@ class Plan:
     dispatch_runs: int
     load_clients: int
     load_seconds: float
+    import_cards: int
+    import_rows: int
+    import_floor_runs: int
 
 
 PLANS = {
-    "smoke": Plan(page_runs=2, page_requests=3, dispatch_runs=1, load_clients=10, load_seconds=2),
-    "small": Plan(page_runs=5, page_requests=10, dispatch_runs=3, load_clients=50, load_seconds=10),
-    "full": Plan(page_runs=5, page_requests=10, dispatch_runs=2, load_clients=50, load_seconds=30),
+    "smoke": Plan(
+        page_runs=2,
+        page_requests=3,
+        dispatch_runs=1,
+        load_clients=10,
+        load_seconds=2,
+        import_cards=200,
+        import_rows=1000,
+        import_floor_runs=1,
+    ),
+    "small": Plan(
+        page_runs=5,
+        page_requests=10,
+        dispatch_runs=3,
+        load_clients=50,
+        load_seconds=10,
+        import_cards=1000,
+        import_rows=10_000,
+        import_floor_runs=5,
+    ),
+    "full": Plan(
+        page_runs=5,
+        page_requests=10,
+        dispatch_runs=2,
+        load_clients=50,
+        load_seconds=30,
+        import_cards=10_000,
+        import_rows=100_000,
+        import_floor_runs=3,
+    ),
 }
-LEFT_FOR_LATER = [
-    "Import (issue 5): a 10,000-card vCard file and a 100,000-row Google CSV through the "
-    "import job, against parsing alone, with the worker's peak memory; written once imports "
-    "are merged.",
-]
+ALL = ("pages", "dispatch", "load", "import")
+IMPORT_FILES = ROOT / "var" / "bench" / "import-files"
 
 
 def check_services() -> None:
@@ -110,11 +137,15 @@ def commit() -> str:
         return "unknown"
 
 
-def run_all(scale: str, *, only: set[str] | None = None) -> dict:
-    """Seed (when needed) and run the benchmarks; return the results."""
+def run_all(scale: str, *, only: set[str] | None = None, files: Path = IMPORT_FILES) -> dict:
+    """Seed (when needed) and run the benchmarks; return the results. `files` is where the
+    import benchmark's generated contact files are kept (never committed)."""
     check_services()
+    plan, only = PLANS[scale], only or set(ALL)
+    unknown = only - set(ALL)
+    if unknown:
+        raise SystemExit(f"Unknown benchmarks: {', '.join(sorted(unknown))}; pick from {ALL}")
     call_command("seed_bench", scale=scale, verbosity=0)
-    plan, only = PLANS[scale], only or {"pages", "dispatch", "load"}
     processes.collect_static()
     results: dict = {
         "date": timezone.localdate().isoformat(),
@@ -122,7 +153,6 @@ def run_all(scale: str, *, only: set[str] | None = None) -> dict:
         "commit": commit(),
         "machine": machine(),
         "dataset": dataset(),
-        "left_for_later": LEFT_FOR_LATER,
     }
     if "pages" in only:
         results["pages"] = pages.run(runs=plan.page_runs, requests=plan.page_requests)
@@ -131,6 +161,13 @@ def run_all(scale: str, *, only: set[str] | None = None) -> dict:
         results["dispatch"] = dispatch.run(count=count, runs=plan.dispatch_runs)
     if "load" in only:
         results["load"] = load.run(clients=plan.load_clients, seconds=plan.load_seconds)
+    if "import" in only:
+        results["import"] = imports.run(
+            cards=plan.import_cards,
+            rows=plan.import_rows,
+            floor_runs=plan.import_floor_runs,
+            directory=files,
+        )
     return results
 
 
@@ -150,6 +187,8 @@ def problems(results: dict) -> list[str]:
         found.append("dispatch: not every email arrived")
     if "load" in results and results["load"]["errors"]:
         found.append(f"load: {results['load']['errors']} failed requests")
+    if "import" in results:
+        found += imports.problems(results["import"])
     return found
 
 

@@ -49,8 +49,8 @@ def test_seed_bench_builds_once_and_rebuilds_on_reset(postgres_and_redis):
     assert not Person.objects.filter(owner_id=user.pk).exists()
 
 
-def test_the_smoke_run_measures_pages_dispatch_and_load(postgres_and_redis, tmp_path):
-    results = run.run_all("smoke")
+def test_the_smoke_run_measures_pages_dispatch_load_and_import(postgres_and_redis, tmp_path):
+    results = run.run_all("smoke", files=tmp_path / "files")
     path = run.write(results, results_dir=tmp_path, docs=tmp_path / "benchmarks.md")
 
     assert run.problems(results) == []
@@ -70,4 +70,30 @@ def test_the_smoke_run_measures_pages_dispatch_and_load(postgres_and_redis, tmp_
         assert page["queries"] == page["queries_other_user"]
     assert saved["dispatch"]["complete"] and saved["dispatch"]["ratio_one_worker"] > 0
     assert saved["load"]["pages"]["requests"] > 0 and saved["load"]["errors"] == 0
-    assert "| dashboard |" in (tmp_path / "benchmarks.md").read_text()
+    docs = (tmp_path / "benchmarks.md").read_text()
+    assert "| dashboard |" in docs
+
+    imported = saved["import"]
+    assert [(f["kind"], f["records"]) for f in imported["files"]] == [
+        ("vcard", 20),
+        ("vcard", 200),
+        ("google_csv", 100),
+        ("google_csv", 1000),
+    ]
+    for item in imported["files"]:
+        first, again = item["first"], item["again"]
+        assert first["complete"] and first["failed"] == 0
+        assert first["created"] + first["merged"] == item["records"], "every contact came in"
+        assert again["skipped"] == item["records"], "the second run found every one"
+        assert item["people_after"] == first["created"]
+        assert first["ratio"] > 0 and item["floor_seconds"] > 0
+        assert item["worker_peak_mb_first"] >= item["worker_ready_mb"] > 0
+    assert set(imported["memory"]) == {"vcard", "google_csv"}
+    assert "| Google CSV | 1,000 |" in docs
+    assert sorted(p.name for p in (tmp_path / "files").iterdir()) == [
+        "google_csv-100.csv",
+        "google_csv-1000.csv",
+        "vcard-20.vcf",
+        "vcard-200.vcf",
+    ]
+    assert not User.objects.filter(email__startswith="bench+import-").exists()

@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -27,6 +28,7 @@ from PIL import Image, UnidentifiedImageError
 from connections.importing import detect
 from connections.importing.records import ContactRecord, NotAContactFile, RowError
 from connections.models import (
+    CIRCLE_CADENCE_DAYS,
     PHOTO_MAX_BYTES,
     Circle,
     ContactPoint,
@@ -34,6 +36,7 @@ from connections.models import (
     ImportRow,
     ImportStrategy,
     Person,
+    Tag,
     normalize_contact_value,
 )
 from connections.people import tags_named
@@ -152,19 +155,19 @@ def preview_job(job: ImportJob) -> ImportJob:
         # A Tend export restores a whole account; it is imported as a whole, not row by row.
         return _set_status(job, Status.AWAITING_CHOICES, bytes_done=job.bytes_total)
 
-    matcher = Matcher(owner=job.owner)
-    batch: list[ImportRow] = []
+    matcher = Matcher(owner=job.owner, seen=SeenKeys.for_job(job))
+    batch: list[ContactRecord | RowError] = []
     found = 0
     try:
         for item in detect.parse_contacts(
             Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
         ):
-            batch.append(matcher.row_for(job, item))
+            batch.append(item)
             found += 1
             if len(batch) >= BATCH:
-                ImportRow.objects.bulk_create(batch)
+                ImportRow.objects.bulk_create(matcher.rows_for(job, batch))
                 batch = []
-        ImportRow.objects.bulk_create(batch)
+        ImportRow.objects.bulk_create(matcher.rows_for(job, batch))
     except NotAContactFile as error:
         job.rows.all().delete()
         return reject_job(job, str(error))
@@ -172,6 +175,8 @@ def preview_job(job: ImportJob) -> ImportJob:
         logger.exception("Preview of import %s failed", job.pk)
         job.rows.all().delete()
         return _fail(job, f"Tend could not read this file after {found} contacts: {error}")
+    finally:
+        matcher.seen.close()
     if not found:
         return reject_job(job, "Tend found no contacts in this file.")
     return _set_status(job, Status.AWAITING_CHOICES, bytes_done=job.bytes_total)
@@ -189,9 +194,13 @@ class Matcher:
     name (case-insensitive) — among the owner's people, then earlier rows of the same file
     (names excepted: two cards with one name in one address book are two people).
 
-    The owner's people are read once per job, in four bounded queries, into lookup dicts."""
+    The owner's people are read once per job, in four bounded queries, into lookup dicts.
+    What earlier rows of the file were known by is kept in `seen` (SeenKeys): in the database
+    during a preview, so memory does not grow with the file; `rows_for` reads, per batch, only
+    the keys that batch has."""
 
-    def __init__(self, *, owner):
+    def __init__(self, *, owner, seen: "SeenKeys | None" = None):
+        self.seen = seen or SeenKeys()
         people = Person.objects.for_user(owner)
         self.uid = dict(people.exclude(external_uid="").values_list("external_uid", "id"))
         self.email: dict[str, int] = {}
@@ -212,6 +221,7 @@ class Matcher:
         self.seen_uid: dict[str, int] = {}
         self.seen_email: dict[str, int] = {}
         self.seen_phone: dict[str, int] = {}
+        self._seen = {"uid": self.seen_uid, "email": self.seen_email, "phone": self.seen_phone}
 
     def match(self, record: ContactRecord) -> Match:
         emails = [p.value.strip().lower() for p in record.contact_points if p.kind == "email"]
@@ -245,14 +255,29 @@ class Matcher:
 
     def remember(self, record: ContactRecord, number: int) -> None:
         """Later rows of the file that share this contact's UID, email or phone merge into it."""
-        if record.uid.strip():
-            self.seen_uid.setdefault(record.uid.strip(), number)
-        for point in record.contact_points:
-            if point.kind == "email":
-                self.seen_email.setdefault(point.value.strip().lower(), number)
-            elif point.kind == "phone":
-                for key in phone_keys(point.value):
-                    self.seen_phone.setdefault(key, number)
+        for kind, key in _record_keys(record):
+            found = self._seen[kind]
+            if key not in found:
+                found[key] = number
+                self.seen.added.append((kind, key, number))
+
+    def rows_for(self, job: ImportJob, items: list[ContactRecord | RowError]) -> list[ImportRow]:
+        """ImportRows for a batch, in file order, matched against the owner's people and the
+        file's earlier rows (those of earlier batches read back from `seen`)."""
+        if self.seen.stored:
+            for found in self._seen.values():
+                found.clear()
+            keys = {
+                key
+                for item in items
+                if isinstance(item, ContactRecord)
+                for key in _record_keys(item)
+            }
+            for kind, key, number in self.seen.lookup(keys):
+                self._seen[kind][key] = number
+        rows = [self.row_for(job, item) for item in items]
+        self.seen.store()
+        return rows
 
     def row_for(self, job: ImportJob, item: ContactRecord | RowError) -> ImportRow:
         if isinstance(item, RowError):
@@ -273,22 +298,112 @@ class Matcher:
             status=status,
             matched_person_id=found.person_id,
             matched_row=found.row_number,
-            match_reason=found.reason[:300],
+            match_reason=_printable(found.reason)[:300],
             record=snapshot(item),
             # What the parser had to leave out of this card (a broken photo, a bad date).
-            message=" ".join(item.warnings),
+            message=_printable(" ".join(item.warnings)),
         )
+
+
+def _record_keys(record: ContactRecord) -> list[tuple[str, str]]:
+    """What later rows of a file can match this contact by, as (kind, key) pairs."""
+    keys = []
+    if record.uid.strip():
+        keys.append(("uid", record.uid.strip()))
+    for point in record.contact_points:
+        if point.kind == "email":
+            keys.append(("email", point.value.strip().lower()))
+        elif point.kind == "phone":
+            keys += [("phone", key) for key in phone_keys(point.value)]
+    return keys
+
+
+class SeenKeys:
+    """The keys (UID, email, phone) of a file's rows so far, with the first row that had each.
+
+    This base keeps them in the Matcher's dicts (memory grows with the file); `for_job` gives,
+    on PostgreSQL, a temporary table of this connection, read and written once per batch."""
+
+    stored = False
+
+    def __init__(self):
+        self.added: list[tuple[str, str, int]] = []
+
+    @staticmethod
+    def for_job(job: ImportJob) -> "SeenKeys":
+        if connection.vendor == "postgresql":
+            return _SeenTable(job)
+        return SeenKeys()
+
+    def lookup(self, keys: set[tuple[str, str]]) -> list[tuple[str, str, int]]:
+        return []
+
+    def store(self) -> None:
+        self.added = []
+
+    def close(self) -> None:
+        pass
+
+
+class _SeenTable(SeenKeys):
+    stored = True
+
+    def __init__(self, job: ImportJob):
+        super().__init__()
+        self.table = connection.ops.quote_name(f"tend_import_seen_{job.pk}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table} "
+                "(kind text, key text, number integer, PRIMARY KEY (kind, key))"
+            )
+
+    def lookup(self, keys):
+        if not keys:
+            return []
+        kinds, values = zip(*keys, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT kind, key, number FROM {self.table} WHERE (kind, key) IN "
+                "(SELECT * FROM unnest(%s::text[], %s::text[]))",
+                [list(kinds), list(values)],
+            )
+            return cursor.fetchall()
+
+    def store(self) -> None:
+        if self.added:
+            kinds, keys, numbers = zip(*self.added, strict=True)
+            with connection.cursor() as cursor:
+                # Batches come in file order, so the first row to have a key keeps it.
+                cursor.execute(
+                    f"INSERT INTO {self.table} (kind, key, number) SELECT * FROM "
+                    "unnest(%s::text[], %s::text[], %s::integer[]) ON CONFLICT DO NOTHING",
+                    [list(kinds), list(keys), list(numbers)],
+                )
+        self.added = []
+
+    def close(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+        except DatabaseError:  # a failed transaction: the table goes with the connection
+            logger.warning("Could not drop %s", self.table)
 
 
 def phone_keys(value: str) -> set[str]:
     """What two spellings of one phone number share: its E.164 form when it can be read
     (country from the number, else settings.PHONE_REGION), and its national digits."""
+    return set(_phone_keys(value, settings.PHONE_REGION))
+
+
+@lru_cache(maxsize=1024)  # a contact's numbers are read to match, to remember and to write
+def _phone_keys(value: str, region: str) -> frozenset[str]:
     digits = "".join(ch for ch in value if ch.isdigit())
     if len(digits) < 5:
-        return set()
+        return frozenset()
     keys = set()
     try:
-        number = phonenumbers.parse(value, settings.PHONE_REGION)
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is not None and phonenumbers.is_possible_number(number):
@@ -297,20 +412,26 @@ def phone_keys(value: str) -> set[str]:
     elif not value.strip().startswith("+"):
         # No country to read it by: its digits without a trunk 0 compare to national numbers.
         keys.add(digits.lstrip("0"))
-    return keys
+    return frozenset(keys)
 
 
 def snapshot(record: ContactRecord) -> dict:
     """The few fields the preview table shows, small enough to keep per row."""
     points = record.contact_points
     return {
-        "name": record.full_name[:200],
-        "emails": [p.value[:200] for p in points if p.kind == "email"][:5],
-        "phones": [p.value[:60] for p in points if p.kind == "phone"][:5],
+        "name": _printable(record.full_name[:200]),
+        "emails": [_printable(p.value[:200]) for p in points if p.kind == "email"][:5],
+        "phones": [_printable(p.value[:60]) for p in points if p.kind == "phone"][:5],
         "birthday": birthday_text(record),
-        "organisation": record.organisation[:200],
+        "organisation": _printable(record.organisation[:200]),
         "photo": bool(record.photo),
     }
+
+
+def _printable(text: str) -> str:
+    """Without NUL characters, which PostgreSQL cannot store: one stray NUL in a card must not
+    stop the preview of the whole file (the import then fails that row alone)."""
+    return text.replace("\x00", "")
 
 
 def birthday_text(record: ContactRecord) -> str:
@@ -366,25 +487,132 @@ def run_import(job: ImportJob) -> ImportJob:
 
 
 class RowWriter:
+    """Writes a batch of rows in one transaction. The common outcomes — a new person, a skip,
+    a row that cannot be read — are decided in Python and written in a few statements per
+    batch (bulk inserts, one update of the rows); updates, merges, photos and anything the
+    bulk insert refuses go row by row, each in its own savepoint, as before."""
+
     def __init__(self, job: ImportJob):
         self.job = job
+        self.counts: dict[str, int] | None = None
+        self.tags: dict[str, Tag] = {}  # what tags_named gives each name, asked once
 
     def apply_batch(self, items: list[ContactRecord | RowError]) -> None:
         if not items:
             return
+        if self.counts is None:  # a resumed job already has outcomes
+            _count(self.job)
+            self.counts = {o: getattr(self.job, o) for o in ImportRow.Outcome.values}
         rows = {
             row.number: row
             for row in self.job.rows.filter(
                 number__in=[item.number for item in items], outcome=""
             ).select_related("matched_person")
         }
-        # One commit per batch, one savepoint per row: a row that fails rolls back alone.
         with transaction.atomic():
+            # Two workers given the same job (a task delivered twice) never write a row twice:
+            # the batch's rows are locked, and a row another worker wrote is left alone.
+            claimed = set(
+                ImportRow.objects.select_for_update()
+                .filter(pk__in=[row.pk for row in rows.values()], outcome="")
+                .values_list("pk", flat=True)
+            )
+            decided: list[ImportRow] = []
+            to_create: list[tuple[ImportRow, ContactRecord]] = []
+            one_by_one: list[tuple[ImportRow, ContactRecord | RowError]] = []
             for item in items:
                 row = rows.get(item.number)
-                if row is not None:
-                    self.apply(row, item)
-        _count(self.job)
+                if row is None or row.pk not in claimed:
+                    continue
+                if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
+                    reason = row.message or getattr(item, "reason", "")
+                    self._decide(row, ImportRow.Outcome.FAILED, None, reason or _UNREADABLE)
+                    decided.append(row)
+                    continue
+                plan = self._plan(row, item)
+                if plan == "create":
+                    to_create.append((row, item))
+                elif plan == "skip":
+                    target = row.matched_person
+                    message = (
+                        f"Already in Tend as {target.full_name}."
+                        if target is not None
+                        else "Skipped, as chosen."
+                    )
+                    self._decide(row, ImportRow.Outcome.SKIPPED, target, message, item)
+                    decided.append(row)
+                else:
+                    one_by_one.append((row, item))
+            decided += self._create_many(to_create, one_by_one)
+            _write_outcomes(decided)
+            # In file order: a merge into a contact created earlier in this batch finds them.
+            one_by_one.sort(key=lambda pair: pair[0].number)
+            for row, item in one_by_one:
+                self.apply(row, item)
+        for row in [*decided, *(row for row, _ in one_by_one)]:
+            if row.outcome:
+                self.counts[row.outcome] += 1
+        ImportJob.objects.filter(pk=self.job.pk).update(**self.counts)
+
+    def _plan(self, row: ImportRow, record: ContactRecord) -> str:
+        """Whether the row is a new person ("create") or a skip ("skip") that needs nothing
+        read to write, or goes row by row ("row")."""
+        if row.status == ImportRow.Status.MATCH and row.matched_row is not None:
+            return "row"  # the earlier row's person is looked up, then merged into
+        target = row.matched_person if row.status == ImportRow.Status.MATCH else None
+        action = row.action or (self.job.strategy if target is not None else "")
+        if action == ImportStrategy.SKIP:
+            return "skip"
+        if (target is None or action == ImportStrategy.CREATE_NEW) and not record.photo:
+            return "create"
+        return "row"
+
+    def _decide(self, row, outcome, person, message, item=None) -> None:
+        warnings = item.warnings if isinstance(item, ContactRecord) else []
+        row.outcome, row.person = outcome, person
+        row.message = " ".join(filter(None, [message, *warnings]))[:2000]
+
+    def _create_many(self, pairs, one_by_one) -> list[ImportRow]:
+        """New people for these rows in three inserts (people, contact points, tags). A row
+        that fails validation fails alone; if the inserts are refused, every row of them
+        goes row by row instead, so each one gets its own outcome."""
+        built, failed = [], []
+        for row, record in pairs:
+            try:
+                built.append((row, record, *build_person(owner=self.job.owner, record=record)))
+            except (ValidationError, ValueError) as error:
+                self._decide(row, ImportRow.Outcome.FAILED, None, _reason(error))
+                failed.append(row)
+        if not built:
+            return failed
+        # What tags_named gives each record, asked once per distinct name in the batch.
+        # Kept across batches; a tag deleted meanwhile makes the insert fail, and the rows
+        # then go one by one, where tags_named creates it again.
+        tags = self.tags
+        for name in dict.fromkeys(_tag_name(n) for _, record, *_ in built for n in record.tags):
+            if name and name not in tags:
+                tags[name] = tags_named(owner=self.job.owner, names=[name])[0]
+        Link = Person.tags.through
+        try:
+            with transaction.atomic():
+                Person.objects.bulk_create([person for _, _, person, _, _ in built])
+                ContactPoint.objects.bulk_create(
+                    [point for _, _, _, points, _ in built for point in points]
+                )
+                Link.objects.bulk_create(
+                    Link(person_id=person.pk, tag_id=tag_id)
+                    for _, record, person, _, _ in built
+                    for tag_id in dict.fromkeys(
+                        tags[name].pk for name in map(_tag_name, record.tags) if name in tags
+                    )
+                )
+        except DatabaseError:
+            logger.warning("Bulk insert for import %s refused; row by row", self.job.pk)
+            one_by_one += [(row, record) for row, record, *_ in built]
+            return failed
+        for row, record, person, _, notes in built:
+            self._decide(row, ImportRow.Outcome.CREATED, person, notes, record)
+        return failed + [row for row, *_ in built]
 
     def apply(self, row: ImportRow, item: ContactRecord | RowError) -> None:
         if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
@@ -433,16 +661,44 @@ class RowWriter:
         return Outcome.UPDATED, target, notes
 
 
+def _write_outcomes(rows: list[ImportRow]) -> None:
+    """Each row's outcome, person and message in one UPDATE … FROM (VALUES …): Django's
+    bulk_update builds a CASE per row and field, which costs more than the import itself."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        ImportRow.objects.bulk_update(rows, ["outcome", "person", "message"])
+        return
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    values = ", ".join(["(%s::bigint, %s::varchar, %s::bigint, %s::text)"] * len(rows))
+    params = [p for row in rows for p in (row.pk, row.outcome, row.person_id, row.message)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET outcome = v.outcome, person_id = v.person_id, "
+            f"message = v.message FROM (VALUES {values}) AS v(id, outcome, person_id, message) "
+            "WHERE r.id = v.id",
+            params,
+        )
+
+
 def _reason(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or error.__class__.__name__
 
 
-def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
-    """A new person from an imported contact, with every contact point, tag and photo.
-    Imported people start without a rhythm (acquaintances), so an address book of hundreds
-    does not turn into hundreds of nudges."""
+_UNREADABLE = "This row cannot be read."
+
+
+def _tag_name(name: str) -> str:
+    return " ".join(name.split())
+
+
+def build_person(*, owner, record: ContactRecord) -> tuple[Person, list[ContactPoint], str]:
+    """A new person from an imported contact, validated but not saved, with their contact
+    points (also unsaved) and what was left out, in words. Imported people start without a
+    rhythm (acquaintances), so an address book of hundreds does not turn into hundreds of
+    nudges. Raises ValueError or ValidationError for a contact that cannot be a person."""
     notes = []
     name = " ".join(record.full_name.split()) or _fallback_name(record)
     if not name:
@@ -464,12 +720,22 @@ def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
     # As create_person validates, minus the database round trips a 20,000-row import cannot
     # afford per row: the owner is known, and the birthday was checked above.
     person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
+    person.cadence_days = CIRCLE_CADENCE_DAYS[Circle(person.circle)]  # as Person.save does
+    points, point_notes = _new_points(person=person, record=record, existing=set())
+    return person, points, " ".join(notes + point_notes)
+
+
+def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
+    """A new person from an imported contact, with every contact point, tag and photo."""
+    person, points, notes = build_person(owner=owner, record=record)
     person.save()
     if record.tags:
         person.tags.set(tags_named(owner=owner, names=record.tags))
-    notes += _add_points(person=person, record=record, existing=set())
-    notes += _attach_photo(person=person, record=record)
-    return person, " ".join(notes)
+    for point in points:
+        point.person = person
+        point.save()
+    photo_notes = _attach_photo(person=person, record=record)
+    return person, " ".join(filter(None, [notes, *photo_notes]))
 
 
 def fill_empty(*, person: Person, record: ContactRecord) -> tuple[bool, str]:
@@ -556,7 +822,18 @@ def _birthday(record: ContactRecord) -> tuple[dict, str]:
 
 
 def _add_points(*, person: Person, record: ContactRecord, existing: set) -> list[str]:
-    notes = []
+    points, notes = _new_points(person=person, record=record, existing=existing)
+    for point in points:
+        point.save()
+    return notes
+
+
+def _new_points(
+    *, person: Person, record: ContactRecord, existing: set
+) -> tuple[list[ContactPoint], list[str]]:
+    """The record's contact points the person lacks (by `existing` keys, updated), validated
+    and unsaved, and notes on what has no place in Tend."""
+    notes, points = [], []
     for point in record.contact_points:
         value = point.value.strip()
         if not value:
@@ -573,9 +850,10 @@ def _add_points(*, person: Person, record: ContactRecord, existing: set) -> list
             person=person, kind=point.kind, label=point.label.strip()[:60], value=value[:500]
         )
         contact.full_clean(exclude=["person"])
-        contact.save()
+        contact.normalized = normalize_contact_value(contact.kind, contact.value)  # as save()
+        points.append(contact)
         existing |= keys
-    return notes
+    return points, notes
 
 
 def _attach_photo(*, person: Person, record: ContactRecord) -> list[str]:

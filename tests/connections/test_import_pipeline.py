@@ -5,8 +5,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from connections.importing.pipeline import (
+    BATCH,
     Matcher,
     choose_actions,
     choose_mapping,
@@ -14,7 +17,7 @@ from connections.importing.pipeline import (
     run_import,
     start_import,
 )
-from connections.models import ContactPoint, ImportJob, ImportRow, Person
+from connections.models import ContactPoint, ImportJob, ImportRow, Person, Tag
 from connections.tasks import preview_import, run_import_job
 from tests.connections.import_helpers import card, jpeg_bytes, png_bytes, vcf
 from tests.factories import ContactPointFactory, PersonFactory
@@ -411,3 +414,102 @@ def test_the_command_fails_for_a_rejected_file_and_still_imports_the_others(user
 
     assert "junk.png: rejected." in out.getvalue()
     assert Person.objects.filter(owner=user).count() == 1
+
+
+# --- writing many rows at once ----------------------------------------------------------------
+
+
+def tagged_card(name: str, email: str, categories: str) -> str:
+    return card(name, email=email).replace("END:VCARD", f"CATEGORIES:{categories}\r\nEND:VCARD")
+
+
+def test_new_people_get_the_owners_existing_tags_and_each_new_tag_once(user, other_user):
+    Tag.objects.create(owner=user, name="Friends")
+    Tag.objects.create(owner=other_user, name="Climbing")
+
+    job = imported(
+        user,
+        vcf(
+            tagged_card("Ana Lima", "Ana@Example.com", "friends,Climbing"),
+            tagged_card("Ben Cole", "ben@example.com", "Climbing,climbing, Book  club"),
+            card("Cleo Dunn", phone="+351 912 000 111"),
+        ),
+    )
+
+    assert job.created == 3
+    assert sorted(Tag.objects.filter(owner=user).values_list("name", flat=True)) == [
+        "Book club",
+        "Climbing",
+        "Friends",
+    ]
+    people = {p.full_name: p for p in Person.objects.filter(owner=user)}
+    assert sorted(t.name for t in people["Ana Lima"].tags.all()) == ["Climbing", "Friends"]
+    assert sorted(t.name for t in people["Ben Cole"].tags.all()) == ["Book club", "Climbing"]
+    assert not people["Cleo Dunn"].tags.exists()
+    # What de-duplication and search compare is filled in, as saving one by one does.
+    assert people["Ana Lima"].contact_points.get().normalized == "ana@example.com"
+    assert people["Cleo Dunn"].contact_points.get().normalized == "+351912000111"
+    assert {row.person_id for row in job.rows.all()} == {p.pk for p in people.values()}
+
+
+def test_a_row_the_database_refuses_fails_alone_and_the_rest_of_its_batch_is_created(user):
+    # A NUL character past the part of the file that is sniffed: PostgreSQL refuses it.
+    cards = [card(f"Person {n:04d}", email=f"p{n}@example.com") for n in range(1, 801)]
+    cards[699] = card("Bad\x00Name", email="bad@example.com")
+    job = imported(user, vcf(*cards))
+
+    assert job.status == ImportJob.Status.DONE
+    if connection.vendor != "postgresql":
+        assert job.created == 800  # SQLite stores the NUL
+        return
+    assert (job.created, job.failed) == (799, 1)
+    bad = job.rows.get(number=700)
+    assert bad.outcome == ImportRow.Outcome.FAILED and "NUL" in bad.message
+    assert bad.person is None
+    assert Person.objects.filter(owner=user).count() == 799
+    assert not Person.objects.filter(full_name__startswith="Bad").exists()
+
+
+def test_new_people_are_written_in_a_few_queries_per_batch_not_per_row(user):
+    cards = [
+        tagged_card(f"Person {n:04d}", f"p{n}@example.com", "Friends,Work")
+        for n in range(1, 2 * BATCH + 1)
+    ]
+    job = start_import(owner=user, uploaded_by=user, uploaded_file=vcf(*cards))
+    job = preview_job(job)
+
+    with CaptureQueriesContext(connection) as queries:
+        job = run_import(job)
+
+    assert job.created == 2 * BATCH
+    assert ContactPoint.objects.filter(person__owner=user).count() == 2 * BATCH
+    assert len(queries) < 40, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_a_contact_repeated_batches_later_in_the_same_file_is_still_found(user):
+    count = 2 * BATCH + 50
+    cards = [
+        card(f"Person {n:04d}", email=f"p{n}@example.com", phone=f"+351 912 {n:06d}", uid=f"u-{n}")
+        for n in range(1, count + 1)
+    ]
+    cards += [
+        card("Ana Again", email="P1@Example.com"),
+        card("Ben Again", phone="+351912000002"),
+        card("Cleo Again", uid="u-3"),
+    ]
+    job = preview_job(start_import(owner=user, uploaded_by=user, uploaded_file=vcf(*cards)))
+
+    repeats = job.rows.filter(number__gt=count).order_by("number")
+    assert [(row.status, row.matched_row, row.match_reason) for row in repeats] == [
+        ("match", 1, "same email p1@example.com"),
+        ("match", 2, "same phone +351912000002"),
+        ("match", 3, "same UID"),
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'tend_import_seen_%%'")
+            assert cursor.fetchone()[0] == 0, "the preview's working table is dropped"
+
+    job = run_import(job)
+    assert (job.created, job.merged, job.failed) == (count, 3, 0)
+    assert Person.objects.filter(owner=user).count() == count
