@@ -178,7 +178,7 @@ def parse_csv(
             )
             continue
         cells = [*cells, *[""] * (len(headers) - len(cells))]
-        row = [(header, cell.strip()) for header, cell in zip(headers, cells, strict=False)]
+        row = _Row((header, cell.strip()) for header, cell in zip(headers, cells, strict=False))
         record = ContactRecord(number=number, full_name="")
         try:
             build(record, row)
@@ -188,12 +188,23 @@ def parse_csv(
         yield finish(record, "Row")
 
 
-def _get(row: list[tuple[str, str]], *names: str) -> str:
-    wanted = {name.lower() for name in names}
-    for header, value in row:
-        if header.lower() in wanted and value:
-            return value
-    return ""
+class _Row(list):
+    """A CSV row as (header, value) pairs, with each header's first non-empty value indexed
+    once by its lower-cased name: a Google row has ~90 columns and is asked ~45 times."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        self.first_filled: dict[str, tuple[int, str]] = {}
+        for index, (header, value) in enumerate(self):
+            if value:
+                self.first_filled.setdefault(header.lower(), (index, value))
+
+
+def _get(row: _Row, *names: str) -> str:
+    """The value of the first column (in the file's order) named any of `names`, ignoring
+    case, that is not empty."""
+    found = [row.first_filled[key] for key in map(str.lower, names) if key in row.first_filled]
+    return min(found)[1] if found else ""
 
 
 def _split(value: str) -> list[str]:
