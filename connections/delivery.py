@@ -137,12 +137,20 @@ def _send(mailer, message) -> None:
     _open(mailer)
     try:
         mailer.send_messages([message])
-    except (smtplib.SMTPServerDisconnected, ConnectionError):
-        # The server closed the connection (idle, or a limit of messages per connection):
-        # a new one, and this message once more.
+    except Exception as error:
+        if not _closed_by_server(error):
+            raise
+        # The server closed the connection (idle, or a limit of messages per connection)
+        # without taking this message: a new one, and this message once more.
         _close_quietly(mailer)
         _open(mailer)
         mailer.send_messages([message])
+
+
+def _closed_by_server(error: Exception) -> bool:
+    return isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError) or (
+        isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
+    )
 
 
 def _open(mailer) -> None:

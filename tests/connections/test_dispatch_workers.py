@@ -115,3 +115,46 @@ def test_smtp_down_is_retried_and_delivered_once_when_it_returns(due_user):
     assert len(server.sink.to("due@example.com")) == 1
     delivered = Delivery.objects.get(kind="daily")
     assert (delivered.attempts, delivered.last_error) == (2, "")
+
+
+def test_a_worker_killed_mid_batch_leaves_each_email_delivered_exactly_once(db):
+    emails = [f"friend{n}@example.com" for n in range(5)]
+    for address in emails:
+        user = UserFactory(
+            email=address,
+            timezone="UTC",
+            nudge_hour=0,
+            weekly_email_weekday=(timezone.now().weekday() + 1) % 7,
+            date_joined=timezone.now() - timedelta(days=30),
+        )
+        schedule_follow_up(
+            person=PersonFactory(owner=user, circle=Circle.ACQUAINTANCE),
+            due_on=timezone.localdate() - timedelta(days=1),
+        )
+    broker, queue = redis_broker_url(), new_queue()
+    # The third recipient stalls, so the worker dies with two emails sent and three claimed.
+    server = SmtpServer(stall_recipient=(3, 30)).start()
+    env = {"EMAIL_URL": server.url, "NUDGE_SEND_LEASE_SECONDS": "4", "NUDGE_REQUEUE_SECONDS": "1"}
+    sent = Delivery.objects.filter(kind="daily", status="sent")
+    try:
+        with celery_worker(broker, queue=queue, extra_env=env) as (worker, _):
+            dispatch(broker, queue, env).communicate(timeout=60)
+            wait_for(lambda: sent.count() == 2 and server.sink.recipients == 3)
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        assert len(server.messages) == 2
+        assert Delivery.objects.filter(kind="daily", status="sending").count() == 3
+
+        with celery_worker(broker, queue=queue, extra_env=env):
+            time.sleep(4.5)  # the dead worker's lease runs out
+            dispatch(broker, queue, env).communicate(timeout=60)
+            wait_for(lambda: sent.count() == 5)
+            time.sleep(1)  # room for a duplicate to show up, if there were one
+    finally:
+        server.stop()
+
+    assert sorted(m["To"] for m in server.messages) == emails
+    rows = {row.owner.email: row for row in Delivery.objects.filter(kind="daily")}
+    for message in server.messages:
+        assert message["Message-ID"] == rows[message["To"]].message_id
+    assert sorted(row.attempts for row in rows.values()) == [1, 1, 2, 2, 2]
