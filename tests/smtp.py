@@ -28,12 +28,14 @@ class Sink:
         refuse: frozenset[str] = frozenset(),
         messages_per_connection: int | None = None,
         stall_recipient: tuple[int, float] | None = None,
+        stall_answer: tuple[int, float] | None = None,
     ):
         self.messages: list[Message] = []
         self.stall_first_seconds = stall_first_seconds
         self.refuse = refuse
         self.messages_per_connection = messages_per_connection
         self.stall_recipient = stall_recipient
+        self.stall_answer = stall_answer
         self.connections = 0
         self.recipients = 0
         self._lock = threading.Lock()
@@ -71,6 +73,9 @@ class Sink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+            number = len(self.messages)
+        if self.stall_answer and number == self.stall_answer[0]:
+            await asyncio.sleep(self.stall_answer[1])
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:
