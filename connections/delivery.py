@@ -31,8 +31,9 @@ the one guarantee traded for speed, in the rarest failure.
 
 One message that fails (a refused address, a 5xx answer) gets the usual retry record
 (PENDING with a backoff, or FAILED after the last attempt) and the batch goes on. A server
-that closes the connection without taking a message (idle, 421, a limit per connection) gets
-a new connection and that message once more; a server that cannot be reached fails the rest
+that closes the connection (idle, 421, a limit per connection) gets a new connection and that
+message once more (if it dropped while the server was answering the message itself, that is
+the duplicate window above, same Message-ID); a server that cannot be reached fails the rest
 of the batch at once, each row with its own backoff. A batch past half its lease (a very slow
 server) gives its unsent rows back instead of sending them when another worker may have
 claimed them.
@@ -183,8 +184,10 @@ def _send(mailer, message) -> None:
     except Exception as error:
         if not _closed_by_server(error):
             raise
-        # The server closed the connection (idle, or a limit of messages per connection)
-        # without taking this message: a new one, and this message once more.
+        # The server closed the connection: after a 421 or at the first command of an idle
+        # connection it has not got this message; if the connection dropped while we waited
+        # for its answer to the message, it may have, and the re-send is the duplicate a
+        # crash can cause (same Message-ID). A new connection, and this message once more.
         _close_quietly(mailer)
         _open(mailer)
         mailer.send_messages([message])
