@@ -192,7 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "connections.tasks.tick", "schedule": 60.0},
 }
 TICK_STALE_AFTER = timedelta(seconds=env_int("TICK_STALE_SECONDS", 180, minimum=60))
-# A worker holds an email this long while sending; past it, the next tick hands it to another.
+# A worker holds a batch of emails this long while sending (it gives back what is unsent past
+# half of it); past it, the next tick hands what is left to another.
 NUDGE_SEND_LEASE_SECONDS = env_int("NUDGE_SEND_LEASE_SECONDS", 300, minimum=1)
 # An email waiting in the broker this long without a worker taking it is enqueued again.
 NUDGE_REQUEUE_SECONDS = env_int("NUDGE_REQUEUE_SECONDS", 120, minimum=1)

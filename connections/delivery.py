@@ -1,16 +1,53 @@
-"""Sending one planned email, exactly once as far as the database can tell.
+"""Sending the planned emails, exactly once as far as the database can tell.
 
-A worker claims the row with a conditional update (status → SENDING with a lease), sends, and
-marks it SENT. Two workers never both claim it; a worker killed mid-send leaves a lease that
-runs out, and the tick hands the email to another worker. The Message-ID comes from the row,
-so a re-send after a crash between the SMTP answer and the commit is the same message.
+A task gets a batch of up to `scheduling.SEND_BATCH` email ids. It claims them in one short
+transaction (status → SENDING with a lease, for the rows still PENDING or whose lease ran
+out; rows another worker is claiming are skipped), loads them with their owners, nudges and
+people in three queries whatever the batch size, and sends them one after another over one
+SMTP connection. The Message-ID comes from the row, so a re-send is the same message.
+
+Each row is marked SENT by its own UPDATE right after the server accepts its message, before
+the next one is built. What that guarantees when a worker dies (SIGKILL, out of memory, a
+deploy) mid-batch:
+
+- Rows already marked SENT are never sent again.
+- At most one email, the one in flight, can have been accepted by the server and not marked;
+  after the lease runs out the tick hands it over again and it is sent a second time with the
+  same Message-ID, so it can be recognised as the same message. A single send had the same
+  window.
+- The rest of the batch (claimed, not sent) is sent once, by another worker, after the lease
+  runs out: a killed worker delays up to a batch of emails by the lease, not one. Nothing is
+  lost: the tick finds every expired lease.
+
+Marking the whole batch in one UPDATE at the end would save a round trip per email but turn a
+killed worker into up to a batch of duplicates. What the per-email UPDATE costs is mostly its
+commit waiting for the disk (≈4 ms here, more than the rest of the email), so during a batch
+the connection runs with PostgreSQL's `synchronous_commit` off: a commit returns once it is in
+the server's memory, visible to every other connection at once, and reaches the disk within
+a fraction of a second. A killed worker loses nothing by this (the server has the commit).
+Only a crash of PostgreSQL itself (or its machine) in that fraction of a second can forget the
+last marks; those emails are then re-sent with the same Message-ID after their lease. That is
+the one guarantee traded for speed, in the rarest failure.
+
+One message that fails (a refused address, a 5xx answer) gets the usual retry record
+(PENDING with a backoff, or FAILED after the last attempt) and the batch goes on. A server
+that closes the connection (idle, 421, a limit per connection) gets a new connection and that
+message once more (if it dropped while the server was answering the message itself, that is
+the duplicate window above, same Message-ID); a server that cannot be reached fails the rest
+of the batch at once, each row with its own backoff. A batch past half its lease (a very slow
+server) gives its unsent rows back instead of sending them when another worker may have
+claimed them.
 """
 
 import logging
+import smtplib
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.core import mail
+from django.db import connection, transaction
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,40 +57,196 @@ from connections.models import NUDGE_PRIORITY, Delivery, Nudge, Person
 
 logger = logging.getLogger(__name__)
 
+# What a send can say about a row, for logs and tests.
+SENT, FAILED, NOT_CLAIMED, GIVEN_BACK = "sent", "failed", "not claimed", "given back"
 
-def claim(delivery_id: int, now: datetime) -> bool:
+
+class Unreachable(Exception):
+    """The mail server could not be reached: every message left in the batch would fail too."""
+
+
+def claim(delivery_ids: list[int], now: datetime) -> list[int]:
+    """Claim the given emails that are free to send (new, or their lease ran out) and
+    return their ids; rows another worker is claiming at this moment are skipped."""
     lease_until = now + timedelta(seconds=settings.NUDGE_SEND_LEASE_SECONDS)
-    return bool(
-        Delivery.objects.filter(pk=delivery_id)
-        .filter(
-            Q(status=Delivery.Status.PENDING)
-            | Q(status=Delivery.Status.SENDING, lease_until__lt=now)
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=delivery_ids)
+            .filter(
+                Q(status=Delivery.Status.PENDING)
+                | Q(status=Delivery.Status.SENDING, lease_until__lt=now)
+            )
+            .values_list("pk", flat=True)
         )
-        .update(status=Delivery.Status.SENDING, lease_until=lease_until, attempts=F("attempts") + 1)
-    )
+        Delivery.objects.filter(pk__in=claimed).update(
+            status=Delivery.Status.SENDING,
+            lease_until=lease_until,
+            attempts=F("attempts") + 1,
+        )
+    return claimed
 
 
 def send_delivery(delivery_id: int) -> str:
     """Claim, send and record one email. Returns what happened, for logs and tests."""
+    return send_deliveries([delivery_id])[delivery_id]
+
+
+def send_deliveries(delivery_ids: list[int]) -> dict[int, str]:
+    """Claim, send and record a batch of emails over one SMTP connection; what happened to
+    each id (sent, failed, not claimed, given back)."""
     now = timezone.now()
-    if not claim(delivery_id, now):
-        return "not claimed"
-    delivery = Delivery.objects.select_related("owner").get(pk=delivery_id)
+    outcomes = dict.fromkeys(delivery_ids, NOT_CLAIMED)
+    claimed = claim(delivery_ids, now)
+    if not claimed:
+        return outcomes
+    deliveries, people = load_for_sending(claimed)
+    # The second half of the lease is the margin for the message being sent when it ends.
+    give_back_after = now + timedelta(seconds=settings.NUDGE_SEND_LEASE_SECONDS / 2)
+    mailer = mail.mailers.default
+    with _commits_not_waiting_for_disk():
+        try:
+            _send_loaded(deliveries, people, mailer, give_back_after, outcomes)
+        finally:
+            _close_quietly(mailer)
+    return outcomes
+
+
+def _send_loaded(
+    deliveries: list[Delivery],
+    people: dict[int, Person],
+    mailer,
+    give_back_after: datetime,
+    outcomes: dict[int, str],
+) -> None:
+    """Send each claimed email in turn and record, in `outcomes` and in its row, what
+    happened."""
+    for index, delivery in enumerate(deliveries):
+        if timezone.now() > give_back_after:
+            rest = deliveries[index:]
+            _give_back(rest)
+            outcomes.update(dict.fromkeys((d.pk for d in rest), GIVEN_BACK))
+            break
+        try:
+            _send(mailer, build_message(delivery, people))
+        except Unreachable as error:
+            for failed in deliveries[index:]:
+                _record_failure(failed, error.__cause__ or error)
+                outcomes[failed.pk] = FAILED
+            break
+        except Exception as error:
+            _record_failure(delivery, error)
+            outcomes[delivery.pk] = FAILED
+            if not _connection_still_usable(error):
+                _close_quietly(mailer)
+            continue
+        _mark_sent(delivery)
+        outcomes[delivery.pk] = SENT
+
+
+@contextmanager
+def _commits_not_waiting_for_disk():
+    """On PostgreSQL, this connection's commits stop waiting for the WAL to reach the disk
+    (`synchronous_commit` off) until the batch ends: see the module docstring."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
     try:
-        build_message(delivery).send()
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def load_for_sending(delivery_ids: list[int]) -> tuple[list[Delivery], dict[int, Person]]:
+    """The claimed emails with their owners and nudges, and the people their weekly picks
+    name, in three queries whatever the batch size."""
+    deliveries = list(
+        Delivery.objects.filter(pk__in=delivery_ids)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("nudges", queryset=Nudge.objects.select_related("person", "interaction"))
+        )
+        .order_by("pk")
+    )
+    picked = {pick["person"] for delivery in deliveries for pick in delivery.weekly_picks}
+    owners = {delivery.owner_id for delivery in deliveries if delivery.weekly_picks}
+    people = Person.objects.filter(owner_id__in=owners).in_bulk(list(picked)) if picked else {}
+    return deliveries, people
+
+
+def _send(mailer, message) -> None:
+    _open(mailer)
+    try:
+        mailer.send_messages([message])
     except Exception as error:
-        _record_failure(delivery, error)
-        return "failed"
+        if not _closed_by_server(error):
+            raise
+        # The server closed the connection: after a 421 or at the first command of an idle
+        # connection it has not got this message; if the connection dropped while we waited
+        # for its answer to the message, it may have, and the re-send is the duplicate a
+        # crash can cause (same Message-ID). A new connection, and this message once more.
+        _close_quietly(mailer)
+        _open(mailer)
+        mailer.send_messages([message])
+
+
+def _closed_by_server(error: Exception) -> bool:
+    return isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError) or (
+        isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
+    )
+
+
+def _open(mailer) -> None:
+    try:
+        mailer.open()
+    except Exception as error:
+        raise Unreachable(str(error)) from error
+
+
+def _connection_still_usable(error: Exception) -> bool:
+    # The server answered (smtplib has reset the transaction), or the message was refused
+    # before anything was sent; anything else (a timeout mid-message) leaves the
+    # conversation in an unknown state, so the next message starts on a new connection.
+    return isinstance(
+        error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused | ValueError
+    )
+
+
+def _close_quietly(mailer) -> None:
+    try:
+        mailer.close()
+    except Exception as error:
+        # The connection is already broken; there is nothing left to tell the server.
+        logger.debug("Closing the SMTP connection failed: %s", error)
+
+
+def _mark_sent(delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
         status=Delivery.Status.SENT,
         sent_at=timezone.now(),
         lease_until=None,
         last_error="",
     )
-    return "sent"
 
 
-def _record_failure(delivery: Delivery, error: Exception) -> None:
+def _give_back(deliveries: list[Delivery]) -> None:
+    """Unsent rows of a batch that ran out of time: not an attempt; the next tick hands them
+    over again."""
+    Delivery.objects.filter(
+        pk__in=[delivery.pk for delivery in deliveries], status=Delivery.Status.SENDING
+    ).update(
+        status=Delivery.Status.PENDING,
+        lease_until=None,
+        enqueued_at=None,
+        attempts=F("attempts") - 1,
+    )
+    logger.warning("Gave back %d unsent emails at the end of their lease", len(deliveries))
+
+
+def _record_failure(delivery: Delivery, error: BaseException) -> None:
     reason = f"{type(error).__name__}: {error}"[:1000]
     if delivery.attempts >= settings.NUDGE_MAX_ATTEMPTS:
         status, retry_at = Delivery.Status.FAILED, timezone.now()
@@ -73,18 +266,21 @@ def _record_failure(delivery: Delivery, error: Exception) -> None:
     logger.warning("Email %s attempt %d failed: %s", delivery.pk, delivery.attempts, reason)
 
 
-def build_message(delivery: Delivery):
+def build_message(delivery: Delivery, people: dict[int, Person]):
+    """The email for a row loaded by `load_for_sending` (its nudges prefetched, and the
+    people its weekly picks name)."""
     user = delivery.owner
+    unsubscribe = unsubscribe_url(user)
     headers = {
         "Message-ID": delivery.message_id,
-        "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
+        "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
     context = {
         "user": user,
         "delivery": delivery,
-        "unsubscribe_url": unsubscribe_url(user),
+        "unsubscribe_url": unsubscribe,
         "settings_url": absolute_url(reverse("settings")),
         "dashboard_url": absolute_url(reverse("dashboard")),
     }
@@ -92,7 +288,7 @@ def build_message(delivery: Delivery):
         context |= daily_context(delivery)
         name = "daily"
     else:
-        context |= weekly_context(delivery)
+        context |= weekly_context(delivery, people)
         name = "weekly"
     return make_message(name, to=user.email, context=context, headers=headers)
 
@@ -102,8 +298,10 @@ def _person_url(person: Person) -> str:
 
 
 def daily_context(delivery: Delivery) -> dict:
+    """Its nudges, most important first; `nudges` comes prefetched with person and
+    interaction (see `load_for_sending`)."""
     nudges = sorted(
-        delivery.nudges.select_related("person", "interaction"),
+        delivery.nudges.all(),
         key=lambda n: (NUDGE_PRIORITY[Nudge.Kind(n.kind)], n.due_on, n.id),
     )
     items = [
@@ -146,9 +344,15 @@ def daily_subject(items: list[dict]) -> str:
     return f"{count} {noun} to reach out to today — {', '.join([first, *labels[1:]])}{more}"
 
 
-def weekly_context(delivery: Delivery) -> dict:
+def weekly_context(delivery: Delivery, loaded: dict[int, Person]) -> dict:
+    """The weekly three as picked when planned, among `loaded` people (only the owner's
+    count; someone deleted since is left out)."""
     picks = delivery.weekly_picks
-    people = Person.objects.for_user(delivery.owner).in_bulk([pick["person"] for pick in picks])
+    people = {
+        pick["person"]: loaded[pick["person"]]
+        for pick in picks
+        if pick["person"] in loaded and loaded[pick["person"]].owner_id == delivery.owner_id
+    }
     items = [
         {
             "person": people[pick["person"]],

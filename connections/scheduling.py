@@ -9,6 +9,7 @@ the next tick finds in the database everything that is still owed.
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,9 +25,12 @@ from connections.weekly import weekly_three
 logger = logging.getLogger(__name__)
 
 TICK = "tick"
-# Users planned per round of statements, and emails marked per transaction when handed over.
+# Users planned per round of statements, emails marked per transaction when handed over, and
+# emails per task (sent over one SMTP connection; a killed worker delays at most this many
+# until its lease runs out).
 PLAN_BATCH = 500
 HAND_OVER_BATCH = 1000
+SEND_BATCH = 50
 
 
 @dataclass
@@ -199,8 +203,9 @@ def _plan_weekly(user, today: date, monday: date, now: datetime) -> int:
 
 def hand_over_ready_emails(now: datetime) -> int:
     """Enqueue a send for every email that is ready: new, due for a retry, or whose worker
-    died mid-send (its lease ran out). A re-enqueue is harmless: the send claims first."""
-    from connections.tasks import send_delivery
+    died mid-send (its lease ran out), `SEND_BATCH` to a task. A re-enqueue is harmless: the
+    send claims first."""
+    from connections.tasks import send_deliveries
 
     requeue_after = timedelta(seconds=settings.NUDGE_REQUEUE_SECONDS)
     Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now).update(
@@ -218,8 +223,9 @@ def hand_over_ready_emails(now: datetime) -> int:
                 .values_list("id", flat=True)[:HAND_OVER_BATCH]
             )
             Delivery.objects.filter(id__in=ready).update(enqueued_at=now)
-            for delivery_id in ready:
-                transaction.on_commit(lambda pk=delivery_id: send_delivery.delay(pk))
+            for start in range(0, len(ready), SEND_BATCH):
+                batch = ready[start : start + SEND_BATCH]
+                transaction.on_commit(partial(send_deliveries.delay, batch))
         handed += len(ready)
         if len(ready) < HAND_OVER_BATCH:
             break

@@ -8,6 +8,13 @@ def tick() -> None:
     scheduling.run_tick()
 
 
+@shared_task(name="connections.tasks.send_deliveries", ignore_result=True)
+def send_deliveries(delivery_ids: list[int]) -> dict[int, str]:
+    return delivery.send_deliveries(delivery_ids)
+
+
+# One email per task: what the tick enqueued before batches; messages already in a broker
+# when this version starts still name it.
 @shared_task(name="connections.tasks.send_delivery", ignore_result=True)
 def send_delivery(delivery_id: int) -> str:
     return delivery.send_delivery(delivery_id)

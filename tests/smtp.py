@@ -17,10 +17,27 @@ def free_port() -> int:
 
 
 class Sink:
-    def __init__(self, *, stall_first_seconds: float = 0.0):
+    """Keeps what it receives. Can stall the first conversation, refuse some recipients,
+    answer 421 after a number of messages on one connection (as servers that limit them do),
+    or stall one recipient (the nth overall), so a client can be caught mid-batch."""
+
+    def __init__(
+        self,
+        *,
+        stall_first_seconds: float = 0.0,
+        refuse: frozenset[str] = frozenset(),
+        messages_per_connection: int | None = None,
+        stall_recipient: tuple[int, float] | None = None,
+        stall_answer: tuple[int, float] | None = None,
+    ):
         self.messages: list[Message] = []
         self.stall_first_seconds = stall_first_seconds
+        self.refuse = refuse
+        self.messages_per_connection = messages_per_connection
+        self.stall_recipient = stall_recipient
+        self.stall_answer = stall_answer
         self.connections = 0
+        self.recipients = 0
         self._lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -32,10 +49,33 @@ class Sink:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        sent_here = getattr(session, "tend_messages", 0)
+        if self.messages_per_connection is not None and sent_here >= self.messages_per_connection:
+            return "421 4.7.0 Too many messages on this connection"
+        session.tend_messages = sent_here + 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        with self._lock:
+            self.recipients += 1
+            number = self.recipients
+        if self.stall_recipient and number == self.stall_recipient[0]:
+            await asyncio.sleep(self.stall_recipient[1])
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+            number = len(self.messages)
+        if self.stall_answer and number == self.stall_answer[0]:
+            await asyncio.sleep(self.stall_answer[1])
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:

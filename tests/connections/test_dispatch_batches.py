@@ -1,0 +1,181 @@
+"""Sending emails in batches: one task, one SMTP connection, each email on its own record."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from connections.delivery import send_deliveries
+from connections.models import Circle, Delivery
+from connections.nudges import schedule_follow_up
+from connections.scheduling import plan_daily_emails
+from tests.factories import PersonFactory, UserFactory
+from tests.smtp import SmtpServer, free_port, text_part
+
+pytestmark = pytest.mark.django_db
+UTC = ZoneInfo("UTC")
+NINE = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def planned_mornings(*emails: str) -> list[int]:
+    """A morning email planned for each address, with one follow-up due; their ids in order."""
+    for email in emails:
+        user = UserFactory(
+            email=email, timezone="UTC", date_joined=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        schedule_follow_up(
+            person=PersonFactory(owner=user, full_name=f"Friend of {email}", circle=Circle.CLOSE),
+            due_on=date(2026, 3, 1),
+            reason="Ask how the move went.",
+        )
+    with time_machine.travel(NINE, tick=False):
+        plan_daily_emails(NINE)
+    return list(Delivery.objects.filter(kind="daily").order_by("pk").values_list("pk", flat=True))
+
+
+def use_server(settings, server: SmtpServer) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 10},
+        }
+    }
+
+
+def statuses(ids: list[int]) -> list[tuple[str, int]]:
+    rows = Delivery.objects.in_bulk(ids)
+    return [(rows[pk].status, rows[pk].attempts) for pk in ids]
+
+
+def test_one_task_sends_every_email_of_its_batch_over_one_connection(smtp_server):
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com", "d@example.com")
+
+    outcomes = send_deliveries(ids)
+
+    assert outcomes == dict.fromkeys(ids, "sent")
+    assert smtp_server.sink.connections == 1
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+    ]
+    rows = Delivery.objects.in_bulk(ids)
+    for message in smtp_server.messages:
+        (row,) = (r for r in rows.values() if r.owner.email == message["To"])
+        assert message["Message-ID"] == row.message_id
+        assert f"Friend of {message['To']}" in text_part(message)
+    assert statuses(ids) == [("sent", 1)] * 4
+    assert all(row.sent_at and row.lease_until is None for row in rows.values())
+
+
+def test_sending_a_batch_again_sends_nothing(smtp_server):
+    ids = planned_mornings("a@example.com", "b@example.com")
+    send_deliveries(ids)
+
+    assert send_deliveries(ids) == dict.fromkeys(ids, "not claimed")
+    assert len(smtp_server.messages) == 2
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_a_batch_costs_the_same_queries_plus_one_update_per_email(
+    count, smtp_server, django_assert_num_queries
+):
+    ids = planned_mornings(*(f"user{n}@example.com" for n in range(count)))
+    weekly_owner = UserFactory(email="weekly@example.com", timezone="UTC")
+    friend = PersonFactory(owner=weekly_owner, full_name="Cleo Weekly", nickname="Cleo")
+    stranger = PersonFactory(full_name="Not Theirs")  # another user's person
+    weekly = Delivery.objects.create(
+        owner=weekly_owner,
+        kind=Delivery.Kind.WEEKLY,
+        period=date(2026, 3, 2),
+        weekly_picks=[
+            {"person": friend.pk, "why": "It has been a while."},
+            {"person": stranger.pk, "why": "Should never show."},
+        ],
+    )
+
+    # The claim (a select and an update, in a savepoint here); the rows with their owners;
+    # their nudges; the people of the weekly picks; synchronous_commit off and back; then one
+    # update per email sent.
+    with django_assert_num_queries(4 + 3 + 2 + (count + 1)):
+        outcomes = send_deliveries([*ids, weekly.pk])
+
+    assert set(outcomes.values()) == {"sent"}
+    (weekly_message,) = (m for m in smtp_server.messages if m["To"] == "weekly@example.com")
+    assert weekly_message["Subject"] == "This week’s three: Cleo"
+    assert "Not Theirs" not in text_part(weekly_message)
+
+
+def test_a_refused_address_in_the_middle_leaves_the_others_sent(settings):
+    settings.NUDGE_RETRY_BASE_SECONDS = 60
+    server = SmtpServer(refuse=frozenset({"b@example.com"})).start()
+    use_server(settings, server)
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
+    try:
+        before = timezone.now()
+        outcomes = send_deliveries(ids)
+    finally:
+        server.stop()
+
+    assert list(outcomes.values()) == ["sent", "failed", "sent"]
+    assert sorted(m["To"] for m in server.messages) == ["a@example.com", "c@example.com"]
+    assert server.sink.connections == 1
+    assert statuses(ids) == [("sent", 1), ("pending", 1), ("sent", 1)]
+    refused = Delivery.objects.get(pk=ids[1])
+    assert "550" in refused.last_error and "No such mailbox" in refused.last_error
+    assert refused.next_attempt_at >= before + timedelta(seconds=60)
+    assert refused.enqueued_at is None  # the next tick hands it over again, after the backoff
+
+
+def test_a_server_that_closes_the_connection_is_reconnected_and_nothing_is_lost(settings):
+    server = SmtpServer(messages_per_connection=2).start()
+    use_server(settings, server)
+    ids = planned_mornings(*(f"user{n}@example.com" for n in range(5)))
+    try:
+        outcomes = send_deliveries(ids)
+    finally:
+        server.stop()
+
+    assert outcomes == dict.fromkeys(ids, "sent")
+    assert len(server.messages) == 5
+    assert len({m["To"] for m in server.messages}) == 5
+    assert server.sink.connections == 3
+    assert statuses(ids) == [("sent", 1)] * 5
+
+
+def test_an_unreachable_server_fails_the_whole_batch_with_a_retry_each(settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+        }
+    }
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
+
+    outcomes = send_deliveries(ids)
+
+    assert outcomes == dict.fromkeys(ids, "failed")
+    assert statuses(ids) == [("pending", 1)] * 3
+    for row in Delivery.objects.filter(pk__in=ids):
+        assert "refused" in row.last_error.lower()
+
+
+def test_a_batch_near_the_end_of_its_lease_gives_the_rest_back_unsent(settings):
+    settings.NUDGE_SEND_LEASE_SECONDS = 2
+    # The first conversation takes longer than half the lease.
+    server = SmtpServer(stall_first_seconds=1.5).start()
+    use_server(settings, server)
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
+    try:
+        outcomes = send_deliveries(ids)
+    finally:
+        server.stop()
+
+    assert list(outcomes.values()) == ["sent", "given back", "given back"]
+    assert [m["To"] for m in server.messages] == ["a@example.com"]
+    # Not an attempt: the next tick hands them over as if new.
+    assert statuses(ids) == [("sent", 1), ("pending", 0), ("pending", 0)]
+    assert not Delivery.objects.filter(pk__in=ids[1:], enqueued_at__isnull=False).exists()
