@@ -455,6 +455,14 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+        indexes = [
+            # Open milestones by date: "coming up" and the weekly three read a few weeks of them.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(done_on__isnull=True),
+                name="milestone_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
