@@ -46,7 +46,7 @@ format: install-dev
 # Benchmarks (bench/, results in docs/benchmarks.md). They need a running PostgreSQL and
 # Redis, named by DATABASE_URL and CELERY_BROKER_URL (use a database of its own: the data set
 # is large), and start everything else themselves: gunicorn, Celery workers, an SMTP sink.
-#   BENCH_SCALE=small (default; about 4 minutes) or full (10,000 people; about 25 minutes)
+#   BENCH_SCALE=small (default; about 5 minutes) or full (10,000 people; about 10 minutes here)
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/tend_bench
 #   CELERY_BROKER_URL=redis://127.0.0.1:6379/3
 BENCH_SCALE ?= small

@@ -2,8 +2,9 @@
 email received by an SMTP sink, through real Celery worker processes.
 
 Floor: a plain smtplib loop sending N copies of a real Tend email (the first one the sink
-received) to the same sink, one connection per message as Django's mailer does. Every run
-starts from the same state: the recipients' deliveries are deleted, their nudges stay open.
+received) to the same sink over one connection, the cheapest a plain loop can do (Tend's
+workers send 50 emails per connection). Every run starts from the same state: the
+recipients' deliveries are deleted, their nudges stay open.
 """
 
 import smtplib
@@ -113,8 +114,8 @@ def _through_workers(count: int, workers: int, sink, port: int, timeout: float) 
 def _floor(count: int, sink, port: int, sample: bytes) -> dict:
     sink.reset()
     started = time.monotonic()
-    for n in range(count):
-        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        for n in range(count):
             smtp.sendmail("tend@localhost", [EMAIL.format(n)], sample)
     processes.wait_until(lambda: sink.count >= count, timeout=60)
     return {"seconds": round(sink.last_at - started, 3), "received": sink.count}
