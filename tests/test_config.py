@@ -120,3 +120,12 @@ def test_query_count_header_reports_the_queries_a_page_made(settings, alice_clie
     assert response.status_code == 200
     assert int(response["X-Query-Count"]) == len(captured.captured_queries) > 0
     assert response["Server-Timing"].startswith("app;dur=")
+
+
+@pytest.mark.django_db
+def test_postgresql_reads_run_without_parallel_workers():
+    if connection.vendor != "postgresql":
+        pytest.skip("A PostgreSQL setting.")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
