@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from connections.models import Person
+from connections.templatetags.tend import relative_day
 
 SUGGESTIONS = 8
 MAX_NAMES = 30
@@ -108,7 +109,7 @@ def pick_candidates(*, user, text: str, exclude=(), limit: int = SUGGESTIONS) ->
             )
         )
         .order_by("rank", "full_name", "pk")
-        .only("pk", "full_name", "nickname", "organisation")
+        .only("pk", "full_name", "nickname", "organisation", "last_interaction_at")
     )
     return list(people[:limit])
 
@@ -126,7 +127,7 @@ def people_named(*, user, names: list[str], keep=()) -> dict[str, list[Person]]:
         Person.objects.for_user(user)
         .filter(Q(archived_at__isnull=True) | Q(pk__in=list(keep)))
         .filter(matches)
-        .only("pk", "full_name", "nickname", "organisation")
+        .only("pk", "full_name", "nickname", "organisation", "last_interaction_at")
         .order_by("full_name", "pk")
     )
     return {
@@ -149,8 +150,13 @@ def _ids(values) -> tuple[list[int], bool]:
 
 
 def person_hint(person: Person) -> str:
-    """A few words that tell two people of the same name apart."""
-    return person.organisation or person.nickname
+    """A few words that tell two people of the same name apart: where they work, what you
+    call them, or else when you last talked."""
+    if person.organisation or person.nickname:
+        return person.organisation or person.nickname
+    if person.last_interaction_at:
+        return f"last contact {relative_day(person.last_interaction_at)}"
+    return ""
 
 
 class PeoplePicker(forms.Widget):
@@ -200,7 +206,7 @@ class PeoplePicker(forms.Widget):
             p.pk: p
             for p in Person.objects.for_user(self.user)
             .filter(pk__in=ids)
-            .only("pk", "full_name", "nickname", "organisation")
+            .only("pk", "full_name", "nickname", "organisation", "last_interaction_at")
         }
         return [found[pk] for pk in ids if pk in found]
 

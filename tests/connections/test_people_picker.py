@@ -1,5 +1,7 @@
 """The people picker: the field that validates who was chosen, and the suggestions view."""
 
+from datetime import timedelta
+
 import pytest
 from django import forms
 from django.http import QueryDict
@@ -179,6 +181,18 @@ def test_suggestions_use_the_name_after_the_last_comma_and_escape_names(alice_cl
     html = pick(alice_client, "Ana Lima, bold").content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; Ben" in html
     assert "<b>Bold</b>" not in html
+
+
+def test_namesakes_are_told_apart_by_work_nickname_or_last_contact(alice_client, user):
+    PersonFactory(owner=user, full_name="Sam Reed", organisation="Kestrel")
+    PersonFactory(owner=user, full_name="Sam Reed", nickname="Sammy")
+    PersonFactory(
+        owner=user, full_name="Sam Reed", last_interaction_at=timezone.now() - timedelta(days=12)
+    )
+    html = pick(alice_client, "sam").content.decode()
+    assert "Kestrel" in html
+    assert "Sammy" in html
+    assert "last contact 12 days ago" in html
 
 
 def test_no_match_says_so_and_nothing_typed_shows_nothing(alice_client, user):
