@@ -149,12 +149,12 @@ def _ids(values) -> tuple[list[int], bool]:
     return ids, bad
 
 
-def person_hint(person: Person) -> str:
+def person_hint(person: Person, *, last_contact: bool = False) -> str:
     """A few words that tell two people of the same name apart: where they work, what you
-    call them, or else when you last talked."""
+    call them, or (for choosing among several) when you last talked."""
     if person.organisation or person.nickname:
         return person.organisation or person.nickname
-    if person.last_interaction_at:
+    if last_contact and person.last_interaction_at:
         return f"last contact {relative_day(person.last_interaction_at)}"
     return ""
 
@@ -239,7 +239,7 @@ class PeoplePicker(forms.Widget):
             "multiple": self.multiple,
             "chosen": [(p, person_hint(p)) for p in chosen],
             "which": [
-                (typed, [(p, person_hint(p)) for p in people])
+                (typed, [(p, person_hint(p, last_contact=True)) for p in people])
                 for typed, people in self._which(value["text"], chosen)
             ],
             "url": f"{reverse('people_pick')}?{urlencode(query)}",

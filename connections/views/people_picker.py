@@ -26,5 +26,9 @@ def people_pick(request):
     text = last_segment(request.GET.get(name + SEARCH_SUFFIX, ""))
     exclude = _ints([*request.GET.getlist(name), request.GET.get("exclude", "")])
     people = pick_candidates(user=request.user, text=text, exclude=exclude)
-    context = {"box_id": box_id, "text": text, "people": [(p, person_hint(p)) for p in people]}
+    context = {
+        "box_id": box_id,
+        "text": text,
+        "people": [(p, person_hint(p, last_contact=True)) for p in people],
+    }
     return render(request, "connections/partials/people_picker.html#results", context)

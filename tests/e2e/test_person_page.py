@@ -156,7 +156,8 @@ def test_pick_others_and_a_relationship_by_typing(page, live_server):
     # By keyboard: type, arrow down to the first match, Enter.
     box.press_sequentially("ben", delay=30)
     options = page.locator("#id_people_results [role=option]")
-    expect(options).to_have_text(["Ben Okafor", "Benedita Sousa"])
+    # Ben has no work or nickname on file: when you last talked tells namesakes apart.
+    expect(options).to_have_text(["Ben Okafor last contact 40 days ago", "Benedita Sousa"])
     expect(page.locator("#id_people_status")).to_have_text(
         "2 people match; use the up and down keys, then Enter, to choose."
     )
