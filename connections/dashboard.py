@@ -3,11 +3,10 @@
 Each read is a fixed number of queries, whatever the number of people or interactions.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Window
 
 from connections.models import (
     ContactPoint,
@@ -95,22 +94,6 @@ def first_reach(person: Person) -> ContactPoint | None:
     return next((p for p in points if p.kind == wanted), points[0] if points else None)
 
 
-def _birthday_filter(today: date, days: int) -> Q:
-    """Match (month, day) pairs in the window, so only those people are loaded."""
-    by_month: dict[int, set[int]] = defaultdict(set)
-    for offset in range(days + 1):
-        day = today + timedelta(days=offset)
-        by_month[day.month].add(day.day)
-        leap_day_missing = day.month == 2 and day.day == 28 and (day + timedelta(days=1)).day == 1
-        if leap_day_missing:
-            # 29 February birthdays are celebrated on the 28th in other years.
-            by_month[2].add(29)
-    query = Q(pk__in=[])
-    for month, month_days in by_month.items():
-        query |= Q(birthday_month=month, birthday_day__in=sorted(month_days))
-    return query
-
-
 @dataclass(frozen=True)
 class UpcomingDates:
     items: list[Upcoming]  # the soonest `limit`
@@ -133,7 +116,7 @@ def upcoming_dates(
     people = Person.objects.for_user(user).active()
     order = {"birthday": 0, "goal": 1, "milestone": 2}
     found = []  # (on, kind order, name, person id, Upcoming fields)
-    birthdays = people.filter(_birthday_filter(today, days)).values_list(
+    birthdays = people.birthday_between(today, until).values_list(
         "pk", "full_name", "birthday_day", "birthday_month", "birthday_year"
     )
     for pk, name, day, month, year in birthdays:

@@ -210,19 +210,19 @@ def _create_birthday_nudges(now: datetime, look_back: int) -> int:
     notice = (
         User.objects.filter(is_active=True).aggregate(days=Max("birthday_notice_days"))["days"] or 0
     )
-    window = [utc_today + timedelta(days=offset) for offset in range(-look_back, notice + 2)]
-    month_days = Q()
-    for day in window:
-        month_days |= Q(birthday_month=day.month, birthday_day=day.day)
-        if (day.month, day.day) == (2, 28):
-            month_days |= Q(birthday_month=2, birthday_day=29)
     already = Nudge.objects.filter(
         person=OuterRef("pk"),
         kind=Nudge.Kind.BIRTHDAY,
         occasion_on__gte=utc_today - timedelta(days=look_back + 1),
     )
     nudges = []
-    candidates = _nudgeable_people().filter(month_days).filter(~Exists(already))
+    candidates = (
+        _nudgeable_people()
+        .birthday_between(
+            utc_today - timedelta(days=look_back), utc_today + timedelta(days=notice + 1)
+        )
+        .filter(~Exists(already))
+    )
     for person in candidates.iterator(chunk_size=1000):
         user = person.owner
         today = local_today(user, now)

@@ -1,6 +1,7 @@
 """Named reads. Every view starts from `for_user`, so scoping is never forgotten."""
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import (
@@ -86,6 +87,21 @@ class PersonQuerySet(models.QuerySet):
 
     def most_overdue_first(self, now: datetime):
         return self.overdue(now).order_by("-cadence_lag", "full_name")
+
+    def birthday_between(self, first: date, last: date):
+        """People whose birthday (day and month) falls on a date from `first` to `last`; a 29
+        February birthday falls on the 28th in other years. Filters in SQL, so only they load."""
+        days_by_month: dict[int, set[int]] = defaultdict(set)
+        day = first
+        while day <= last:
+            days_by_month[day.month].add(day.day)
+            if (day.month, day.day) == (2, 28) and (day + timedelta(days=1)).month == 3:
+                days_by_month[2].add(29)
+            day += timedelta(days=1)
+        matches = Q(pk__in=[])
+        for month, days in days_by_month.items():
+            matches |= Q(birthday_month=month, birthday_day__in=sorted(days))
+        return self.filter(matches)
 
     def in_circle(self, circle: str):
         return self.filter(circle=circle)

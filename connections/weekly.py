@@ -17,7 +17,7 @@ Ties go to whoever you have not talked to for longest. Paused and archived peopl
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from connections.models import Circle, Goal, Milestone, Nudge, Person, next_birthday
 
@@ -81,11 +81,9 @@ def weekly_three(*, user, today: date, now: datetime) -> list[Suggestion]:
         points = 4 if due_on <= today else 2
         add(facts, points, f"Follow up: {reason}" if reason else "You planned to follow up.")
 
-    month_days = Q()
-    for offset in range(8):
-        day = today + timedelta(days=offset)
-        month_days |= Q(birthday_month=day.month, birthday_day=day.day)
-    birthdays = people.filter(month_days).values_list(*FACTS, "birthday_day", "birthday_month")
+    birthdays = people.birthday_between(today, week_end).values_list(
+        *FACTS, "birthday_day", "birthday_month"
+    )
     for *facts, birthday_day, birthday_month in birthdays:
         birthday = next_birthday(birthday_day, birthday_month, today)
         if birthday and birthday <= week_end:

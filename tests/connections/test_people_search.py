@@ -82,3 +82,15 @@ def test_search_treats_like_wildcards_as_text(user):
     PersonFactory(owner=user, full_name="Ana 1000 Lima")
 
     assert found(user, "100%") == {ana}
+
+
+def test_birthdays_in_a_window_count_29_february_as_the_28th_in_other_years(user):
+    from datetime import date
+
+    leapling = PersonFactory(owner=user, birthday_day=29, birthday_month=2)
+    march = PersonFactory(owner=user, birthday_day=1, birthday_month=3)
+    PersonFactory(owner=user, birthday_day=27, birthday_month=2)
+    people = Person.objects.for_user(user)
+
+    assert set(people.birthday_between(date(2027, 2, 28), date(2027, 3, 1))) == {leapling, march}
+    assert set(people.birthday_between(date(2028, 2, 28), date(2028, 2, 28))) == set()
