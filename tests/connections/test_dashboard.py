@@ -184,11 +184,11 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
 ):
     _populate(user, count)
 
-    # session, user, has people, has values, reach out, their contact points, birthdays,
-    # goals, milestones, recent interactions, their people, circle counts; due nudges and
-    # how many are due; the weekly three (overdue, follow-ups, birthdays, goals, milestones,
-    # longest apart).
-    with django_assert_num_queries(23):
+    # session, user, has people and values, reach out (ranked, then read), their contact
+    # points, due nudges with how many are due, birthdays, goals and milestones (for both
+    # "coming up" and the weekly three), the people coming up, recent interactions, their
+    # people, circle counts; the weekly three (overdue, follow-ups, longest apart, the three).
+    with django_assert_num_queries(18):
         response = alice_client.get("/")
 
     assert response.status_code == 200
