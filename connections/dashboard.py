@@ -6,13 +6,13 @@ Each read is a fixed number of queries, whatever the number of people or interac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Window
 
+from accounts.models import User
+from connections.dates_ahead import DatesAhead, dates_ahead
 from connections.models import (
     ContactPoint,
-    Goal,
     Interaction,
-    Milestone,
     Nudge,
     Person,
     Value,
@@ -105,7 +105,12 @@ class UpcomingDates:
 
 
 def upcoming_dates(
-    user, *, today: date, days: int = HORIZON_DAYS, limit: int = UPCOMING_LIMIT
+    user,
+    *,
+    today: date,
+    days: int = HORIZON_DAYS,
+    limit: int = UPCOMING_LIMIT,
+    dates: DatesAhead | None = None,
 ) -> UpcomingDates:
     """Birthdays, goal target dates and milestones from today to `days` ahead, soonest first.
 
@@ -113,40 +118,30 @@ def upcoming_dates(
     birthdays a month); only the people of the first `limit` are loaded.
     """
     until = today + timedelta(days=days)
-    people = Person.objects.for_user(user).active()
+    if dates is None or not dates.covers(today, until):
+        dates = dates_ahead(user, first=today, last=until)
     order = {"birthday": 0, "goal": 1, "milestone": 2}
     found = []  # (on, kind order, name, person id, Upcoming fields)
-    birthdays = people.birthday_between(today, until).values_list(
-        "pk", "full_name", "birthday_day", "birthday_month", "birthday_year"
-    )
-    for pk, name, day, month, year in birthdays:
+    # Rows start with (id, circle, last_interaction_at, full_name, paused).
+    for pk, _, _, name, _, day, month, year in dates.birthdays:
         on = next_birthday(day, month, today)
         if on is not None and on <= until:
             turns = on.year - year if year else None
             found.append((on, order["birthday"], name, pk, {"kind": "birthday", "turns": turns}))
-    goals = Goal.objects.filter(
-        person__in=people,
-        status=Goal.Status.ACTIVE,
-        target_date__gte=today,
-        target_date__lte=until,
-    ).values_list("target_date", "person__full_name", "person_id", "title")
-    for on, name, pk, title in goals:
-        found.append((on, order["goal"], name, pk, {"kind": "goal", "title": title}))
-    milestones = Milestone.objects.filter(
-        goal__person__in=people,
-        goal__status=Goal.Status.ACTIVE,
-        done_on__isnull=True,
-        due_on__gte=today,
-        due_on__lte=until,
-    ).values_list("due_on", "goal__person__full_name", "goal__person_id", "title", "goal__title")
-    for on, name, pk, title, goal_title in milestones:
-        fields = {"kind": "milestone", "title": title, "goal_title": goal_title}
-        found.append((on, order["milestone"], name, pk, fields))
+    for pk, _, _, name, _, on, title in dates.goals:
+        if on <= until:
+            found.append((on, order["goal"], name, pk, {"kind": "goal", "title": title}))
+    for pk, _, _, name, _, on, title, goal_title, goal_active in dates.milestones:
+        if goal_active and on <= until:
+            fields = {"kind": "milestone", "title": title, "goal_title": goal_title}
+            found.append((on, order["milestone"], name, pk, fields))
 
     found.sort(key=lambda item: item[:3])
     shown = found[:limit]
-    persons = people.only("id", "full_name", "nickname", "photo").in_bulk(
-        {item[3] for item in shown}
+    persons = (
+        Person.objects.for_user(user)
+        .only("id", "full_name", "nickname", "photo")
+        .in_bulk({item[3] for item in shown})
     )
     items = [Upcoming(on=on, person=persons[pk], **fields) for on, _, _, pk, fields in shown]
     return UpcomingDates(items=items, total=len(found))
@@ -169,7 +164,13 @@ class GettingStarted:
 
 
 def getting_started(user) -> GettingStarted:
-    return GettingStarted(
-        has_people=Person.objects.for_user(user).exists(),
-        has_my_values=Value.objects.filter(owner=user, is_mine=True).exists(),
+    """Both answers in one query."""
+    has_people, has_my_values = (
+        User.objects.filter(pk=user.pk)
+        .values_list(
+            Exists(Person.objects.filter(owner=OuterRef("pk"))),
+            Exists(Value.objects.filter(owner=OuterRef("pk"), is_mine=True)),
+        )
+        .get()
     )
+    return GettingStarted(has_people=has_people, has_my_values=has_my_values)

@@ -551,6 +551,15 @@ class Nudge(models.Model):
         indexes = [
             models.Index(fields=["owner", "status", "due_on"]),
             models.Index(fields=["person", "status"]),
+            # Open nudges other than lapsed rhythms, by date: the dashboard's "due today", who
+            # is already nudged today and the weekly three's follow-ups. Most of a large
+            # address book's open nudges are rhythms, which this leaves out.
+            models.Index(
+                fields=["owner", "due_on"],
+                include=["person", "kind"],
+                condition=models.Q(status="open") & ~models.Q(kind="cadence"),
+                name="nudge_open_dated",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

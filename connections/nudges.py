@@ -5,7 +5,18 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.utils import timezone
 
 from accounts.models import User
@@ -70,8 +81,17 @@ def due_nudge_ids_by_owner(owner_ids: list[int], today: date) -> dict[int, list[
     return by_owner
 
 
-def count_due_nudges(user, today: date, *, exclude_kinds: Iterable[str] = ()) -> int:
-    return _due(user, today, exclude_kinds).count()
+def first_due_nudges(
+    user, today: date, *, exclude_kinds: Iterable[str] = (), limit: int
+) -> tuple[list[Nudge], int]:
+    """The `limit` most important due nudges, and how many are due in all (one query)."""
+    nudges = list(
+        _due(user, today, exclude_kinds)
+        .select_related("person", "interaction")
+        .annotate(due_total=Window(Count("id")))
+        .order_by(_priority(), "due_on", "id")[:limit]
+    )
+    return nudges, nudges[0].due_total if nudges else 0
 
 
 @transaction.atomic

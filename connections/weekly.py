@@ -19,7 +19,8 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import F
 
-from connections.models import Circle, Goal, Milestone, Nudge, Person, next_birthday
+from connections.dates_ahead import DatesAhead, dates_ahead
+from connections.models import Circle, Nudge, Person, next_birthday
 
 CIRCLE_WEIGHT = {Circle.INNER: 3, Circle.CLOSE: 2, Circle.WIDER: 1, Circle.ACQUAINTANCE: 0}
 RECENT_DAYS = 3
@@ -52,9 +53,15 @@ class _Candidate:
     reasons: list[tuple[float, str]] = field(default_factory=list)
 
 
-def weekly_three(*, user, today: date, now: datetime) -> list[Suggestion]:
+def weekly_three(
+    *, user, today: date, now: datetime, dates: DatesAhead | None = None
+) -> list[Suggestion]:
+    """`dates`, when the caller has already read them from `today` on (the dashboard's
+    "coming up"), are reused for the birthdays, goal dates and milestones of the week."""
     people = Person.objects.for_user(user).active().filter(paused=False)
     week_end = today + timedelta(days=7)
+    if dates is None or not dates.covers(today, week_end):
+        dates = dates_ahead(user, first=today, last=week_end)
     candidates: dict[int, _Candidate] = {}
 
     def add(facts: tuple, points: float, why: str) -> None:
@@ -70,37 +77,32 @@ def weekly_three(*, user, today: date, now: datetime) -> list[Suggestion]:
             f"{days} days since you connected; you aim for every {cadence_days} days.",
         )
 
-    follow_ups = (
-        Nudge.objects.filter(
-            owner=user, status=Nudge.Status.OPEN, kind=Nudge.Kind.FOLLOW_UP, due_on__lte=week_end
-        )
-        .filter(person__in=people)
-        .values_list(*(f"person__{name}" for name in FACTS), "due_on", "reason")
-    )
+    follow_ups = Nudge.objects.filter(
+        owner=user,
+        status=Nudge.Status.OPEN,
+        kind=Nudge.Kind.FOLLOW_UP,
+        due_on__lte=week_end,
+        person__archived_at__isnull=True,
+        person__paused=False,
+    ).values_list(*(f"person__{name}" for name in FACTS), "due_on", "reason")
     for *facts, due_on, reason in follow_ups:
         points = 4 if due_on <= today else 2
         add(facts, points, f"Follow up: {reason}" if reason else "You planned to follow up.")
 
-    birthdays = people.birthday_between(today, week_end).values_list(
-        *FACTS, "birthday_day", "birthday_month"
-    )
-    for *facts, birthday_day, birthday_month in birthdays:
+    # The rows start with PERSON_FACTS: FACTS, then whether they are paused.
+    for *facts, paused, birthday_day, birthday_month, _ in dates.birthdays:
         birthday = next_birthday(birthday_day, birthday_month, today)
-        if birthday and birthday <= week_end:
+        if not paused and birthday and birthday <= week_end:
             when = "today" if birthday == today else f"on {birthday:%A}"
             add(facts, 3, f"Birthday {when}.")
+    for *facts, paused, target_date, title in dates.goals:
+        if not paused and target_date <= week_end:
+            add(facts, 3, f"“{title}” is planned for {target_date:%A}.")
+    for *facts, paused, due_on, title, _, _ in dates.milestones:
+        if not paused and due_on <= week_end:
+            add(facts, 3, f"Milestone: {title}.")
 
-    goals = Goal.objects.filter(
-        person__in=people, status=Goal.Status.ACTIVE, target_date__range=(today, week_end)
-    ).values_list(*(f"person__{name}" for name in FACTS), "title", "target_date")
-    for *facts, title, target_date in goals:
-        add(facts, 3, f"“{title}” is planned for {target_date:%A}.")
-    milestones = Milestone.objects.filter(
-        goal__person__in=people, done_on__isnull=True, due_on__range=(today, week_end)
-    ).values_list(*(f"goal__person__{name}" for name in FACTS), "title")
-    for *facts, title in milestones:
-        add(facts, 3, f"Milestone: {title}.")
-
+    # On PostgreSQL, ten entries of the index person_owner_longest_apart (migration 0011).
     longest_apart = people.order_by(F("last_interaction_at").asc(nulls_first=True), "full_name")
     for facts in longest_apart.values_list(*FACTS)[:10]:
         if facts[0] in candidates:

@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from connections import dashboard as reads
+from connections.dates_ahead import dates_ahead
 from connections.insights import circle_rhythm
 from connections.models import Nudge
-from connections.nudges import count_due_nudges, due_nudges
+from connections.nudges import first_due_nudges
 from connections.weekly import weekly_three
 
 # The most important first; hundreds of cards would bury them (and cost seconds to render).
@@ -18,20 +21,24 @@ def dashboard(request):
     start = reads.getting_started(request.user)
     context = {"start": start, "today": now.date()}
     if start.has_people:
+        today = now.date()
         reach_out = reads.reach_out_today(request.user, now=now)
+        # Lapsed rhythms are listed below with richer context ("Past their rhythm").
+        nudges, nudges_total = first_due_nudges(
+            request.user, today, exclude_kinds=[Nudge.Kind.CADENCE], limit=DUE_LIMIT
+        )
+        # "Coming up" and the weekly three read the same dates.
+        dates = dates_ahead(
+            request.user, first=today, last=today + timedelta(days=reads.HORIZON_DAYS)
+        )
         context.update(
             reach_out=reach_out,
             reach_out_total=reach_out[0].overdue_total if reach_out else 0,
-            upcoming=reads.upcoming_dates(request.user, today=now.date()),
+            upcoming=reads.upcoming_dates(request.user, today=today, dates=dates),
             recent=reads.recent_interactions(request.user),
             rhythm=circle_rhythm(request.user, now=now),
-            # Lapsed rhythms are listed below with richer context ("Past their rhythm").
-            nudges=due_nudges(
-                request.user, now.date(), exclude_kinds=[Nudge.Kind.CADENCE], limit=DUE_LIMIT
-            ),
-            nudges_total=count_due_nudges(
-                request.user, now.date(), exclude_kinds=[Nudge.Kind.CADENCE]
-            ),
-            three=weekly_three(user=request.user, today=now.date(), now=now),
+            nudges=nudges,
+            nudges_total=nudges_total,
+            three=weekly_three(user=request.user, today=today, now=now, dates=dates),
         )
     return render(request, "connections/dashboard.html", context)

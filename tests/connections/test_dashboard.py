@@ -184,11 +184,11 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_people(
 ):
     _populate(user, count)
 
-    # session, user, has people, has values, reach out, their contact points, birthdays,
-    # goals, milestones, recent interactions, their people, circle counts; due nudges and
-    # how many are due; the weekly three (overdue, follow-ups, birthdays, goals, milestones,
-    # longest apart).
-    with django_assert_num_queries(23):
+    # session, user, has people and values, reach out (ranked, then read), their contact
+    # points, due nudges with how many are due, birthdays, goals and milestones (for both
+    # "coming up" and the weekly three), the people coming up, recent interactions, their
+    # people, circle counts; the weekly three (overdue, follow-ups, longest apart, the three).
+    with django_assert_num_queries(18):
         response = alice_client.get("/")
 
     assert response.status_code == 200
@@ -223,3 +223,37 @@ def test_a_crowded_month_lists_forty_seven_dates_and_counts_the_rest(alice_clien
 
     assert html.count('<li class="upcoming upcoming-birthday">') == 47
     assert "And 3 more; the calendar feed in Settings has every one." in html
+
+
+def test_coming_up_and_the_weekly_three_read_the_same_dates_each_their_own_way(alice_client, user):
+    today = timezone.localdate()
+    soon, later = today + timedelta(days=2), today + timedelta(days=20)
+    long_ago = {"created_at": days_ago(400)}
+    PersonFactory(
+        owner=user,
+        full_name="Pia Paused",
+        paused=True,
+        **long_ago,
+        birthday_day=soon.day,
+        birthday_month=soon.month,
+    )
+    PersonFactory(
+        owner=user,
+        full_name="Lena Later",
+        **long_ago,
+        birthday_day=later.day,
+        birthday_month=later.month,
+    )
+    sailor = PersonFactory(owner=user, full_name="Sam Sailor", circle=Circle.WIDER, **long_ago)
+    interaction_with(sailor, occurred_at=days_ago(20))  # within their rhythm
+    goal = add_goal(person=sailor, title="Cross the Channel")
+    add_milestone(goal=goal, title="Buy a life jacket", due_on=soon)
+
+    response = alice_client.get("/")
+
+    coming_up = [item.person.full_name for item in response.context["upcoming"].items]
+    assert coming_up == ["Pia Paused", "Sam Sailor", "Lena Later"]
+    why = {s.person.full_name: s.why for s in response.context["three"]}
+    assert "Pia Paused" not in why, "paused people are never suggested"
+    assert why["Sam Sailor"] == "Milestone: Buy a life jacket."
+    assert why["Lena Later"] != f"Birthday on {later:%A}.", "three weeks away"
