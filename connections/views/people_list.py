@@ -17,6 +17,8 @@ from django_htmx.middleware import HtmxDetails
 
 from connections.models import Circle, Person, Tag, Value
 from connections.people import bulk_archive, bulk_restore, bulk_set_circle, bulk_tag
+from connections.people_list import ROW_FIELDS, person_rows
+from connections.widgets import OnePassSelect
 
 PER_PAGE = 50
 
@@ -40,12 +42,19 @@ class PeopleFilterForm(forms.Form):
 
     q = forms.CharField(label="Search people", required=False, max_length=200)
     circle = forms.ChoiceField(
-        label="Circle", required=False, choices=[("", "All circles"), *Circle.choices]
+        label="Circle",
+        required=False,
+        choices=[("", "All circles"), *Circle.choices],
+        widget=OnePassSelect,
     )
-    tag = forms.ChoiceField(label="Tag", required=False)
-    value = forms.ChoiceField(label="Value", required=False)
-    show = forms.ChoiceField(label="Show", required=False, choices=SHOW_CHOICES)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    tag = forms.ChoiceField(label="Tag", required=False, widget=OnePassSelect)
+    value = forms.ChoiceField(label="Value", required=False, widget=OnePassSelect)
+    show = forms.ChoiceField(
+        label="Show", required=False, choices=SHOW_CHOICES, widget=OnePassSelect
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=SORT_CHOICES, widget=OnePassSelect
+    )
 
     def __init__(self, data, *, tags: list[Tag], values: list[Value]):
         super().__init__(data)
@@ -97,7 +106,7 @@ def _ordered(people, sort: str, now):
 
 
 def _page_rows(people):
-    return people.defer("story", "how_we_met", "connect_notes").prefetch_related("tags")
+    return people.only(*ROW_FIELDS)
 
 
 def _list_page(people, sort: str, now, page_number):
@@ -142,7 +151,7 @@ def _list_context(request, query: QueryDict, **extra) -> dict:
     return {
         "form": form,
         "filters": filters,
-        "people": rows,
+        "people": person_rows(rows, today=timezone.localdate()),
         "page": page,
         "paginator": paginator,
         "narrowed": beyond_search or bool(filters["q"]),
