@@ -106,13 +106,20 @@ class PersonQuerySet(models.QuerySet):
     def in_circle(self, circle: str):
         return self.filter(circle=circle)
 
-    # The owner condition lets PostgreSQL find the owner's one tag or value by name first,
-    # instead of everyone's of that name and then their people.
-    def tagged(self, tag_name: str):
-        return self.filter(tags__owner=F("owner"), tags__name__iexact=tag_name)
+    # Through the owner's one tag or value of that name (found first) to the people linked to
+    # it: a subquery of link rows, so it neither joins people again nor narrows the join that
+    # counts shared values.
+    def tagged(self, tag_name: str, *, user):
+        from connections.models import Person
 
-    def holding_value(self, value_name: str):
-        return self.filter(values__owner=F("owner"), values__name__iexact=value_name)
+        links = Person.tags.through.objects.filter(tag__owner=user, tag__name__iexact=tag_name)
+        return self.filter(id__in=links.values("person_id"))
+
+    def holding_value(self, value_name: str, *, user):
+        from connections.models import PersonValue
+
+        links = PersonValue.objects.filter(value__owner=user, value__name__iexact=value_name)
+        return self.filter(id__in=links.values("person_id"))
 
     def with_shared_value_count(self):
         """Annotate `shared_value_count`: values they hold that the user holds too.

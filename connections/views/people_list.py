@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Count, F, Window
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -84,12 +84,10 @@ def _filtered_people(user, filters: dict[str, str], now):
         people = people.active()
     if filters["circle"]:
         people = people.in_circle(filters["circle"])
-    # Tag and value filters go through subqueries so they do not narrow the join that
-    # counts shared values.
     if filters["tag"]:
-        people = people.filter(id__in=Person.objects.for_user(user).tagged(filters["tag"]))
+        people = people.tagged(filters["tag"], user=user)
     if filters["value"]:
-        people = people.filter(id__in=Person.objects.for_user(user).holding_value(filters["value"]))
+        people = people.holding_value(filters["value"], user=user)
     if filters["q"]:
         people = people.search(filters["q"], user=user)
     return people
@@ -110,6 +108,7 @@ def _page_rows(people):
 
 
 def _list_page(people, sort: str, now, page_number):
+    """Everyone, or a circle or state of them: the count, then the page read in index order."""
     paginator = Paginator(people, PER_PAGE)
     page = paginator.get_page(page_number)
     if not paginator.count:
@@ -118,14 +117,37 @@ def _list_page(people, sort: str, now, page_number):
     return page, list(ordered[page.start_index() - 1 : page.end_index()])
 
 
-def _search_page(user, people, sort: str, now, page_number):
-    """A search is evaluated once: every match's id in order (the count and the page come
-    from that list), then only the page's people are read."""
-    ids = list(_ordered(people, sort, now).values_list("id", flat=True))
-    page = Paginator(ids, PER_PAGE).get_page(page_number)
-    shown = Person.objects.for_user(user).filter(id__in=page.object_list)
-    found = _page_rows(_ordered(shown, sort, now))
-    return page, list(found)
+def _matched_page(user, people, sort: str, now, page_number):
+    """A search, tag or value: its matches are worked out as a whole, so once: the page's ids
+    in order with the number of all matches beside them (a window count), then only the page's
+    people are read. A page past the end costs a count and the last page's ids again."""
+    ranked = (
+        _ordered(people, sort, now)
+        .annotate(matches=Window(Count("*")))
+        .values_list("id", "matches")
+    )
+
+    def ids_of(number: int) -> list[tuple[int, int]]:
+        return list(ranked[(number - 1) * PER_PAGE : number * PER_PAGE]) if number > 0 else []
+
+    number = _requested_page(page_number)
+    found = ids_of(number)
+    count = found[0][1] if found else (people.count() if number != 1 else 0)
+    # Paginator only needs the count here; a range has a length without a list.
+    page = Paginator(range(count), PER_PAGE).get_page(number)
+    if page.number != number:
+        found = ids_of(page.number)
+    if not found:
+        return page, []
+    shown = Person.objects.for_user(user).filter(id__in=[id for id, _ in found])
+    return page, list(_page_rows(_ordered(shown, sort, now)))
+
+
+def _requested_page(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _list_context(request, query: QueryDict, **extra) -> dict:
@@ -137,8 +159,8 @@ def _list_context(request, query: QueryDict, **extra) -> dict:
     filters = form.filters()
 
     people = _filtered_people(user, filters, now)
-    if filters["q"]:
-        page, rows = _search_page(user, people, filters["sort"], now, query.get("page"))
+    if filters["q"] or filters["tag"] or filters["value"]:
+        page, rows = _matched_page(user, people, filters["sort"], now, query.get("page"))
     else:
         page, rows = _list_page(people, filters["sort"], now, query.get("page"))
     paginator = page.paginator
