@@ -47,9 +47,13 @@ def absolute(value) -> str:
     """The exact date (and time for datetimes), for title attributes beside relative text."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%A %-d %B %Y, %H:%M")
-    return value.strftime("%A %-d %B %Y")
+    return _exact(timezone.localtime(value) if isinstance(value, datetime) else value)
+
+
+def _exact(local: date) -> str:
+    if isinstance(local, datetime):
+        return local.strftime("%A %-d %B %Y, %H:%M")
+    return local.strftime("%A %-d %B %Y")
 
 
 @register.filter
@@ -118,10 +122,12 @@ def relative_time(value, today: date | None = None) -> str:
     """A <time> saying when, relatively ('12 days ago'), with the exact date as its title."""
     if value is None:
         return ""
+    # Converted to local time once, for all three.
     local = timezone.localtime(value) if isinstance(value, datetime) else value
+    day = local.date() if isinstance(local, datetime) else local
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         local.isoformat(),
-        absolute(value),
-        relative_day(value, today),
+        _exact(local),
+        relative_day(day, today),
     )
