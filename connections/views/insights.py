@@ -4,7 +4,7 @@ from datetime import date
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from connections.insights import circle_rhythm, depth_mix, weekly_counts
+from connections.insights import circle_rhythm, mix_of, weeks_of, window_counts
 
 CHART_HEIGHT = 100
 BAR_SLOT = 10
@@ -85,8 +85,9 @@ def _segments(mix) -> list[Segment]:
 def insights(request):
     """How often, how deeply and how steadily the user keeps in touch, as small SVG charts."""
     now = request.user.local_now()
-    weeks = weekly_counts(request.user, now=now)
-    mix = depth_mix(request.user, now=now)
+    counts = window_counts(request.user, now=now)
+    weeks = weeks_of(counts, now=now)
+    mix = mix_of(counts)
     bars, top = _bars(weeks)
     total = sum(week.count for week in weeks)
     context = {
