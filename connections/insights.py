@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, F, Q
 
 from connections.models import CIRCLE_CADENCE_DAYS, KIND_DEPTH, Circle, Interaction, Person
+from connections.querysets import Bucket
 
 WEEKS = 26
 
@@ -76,7 +77,7 @@ def _window(now: datetime, weeks: int) -> tuple[date, datetime, datetime]:
 def window_counts(user, *, now: datetime, weeks: int = WEEKS) -> dict[tuple[int, str], int]:
     """How many interactions of each kind in each week of the window (0 is the oldest), read
     in one pass: each row's week is found by comparing it with the local Monday midnights
-    that end the weeks, so weeks with a daylight saving change stay exact.
+    that end the weeks (a `Bucket`), so weeks with a daylight saving change stay exact.
 
     `now` must be in the user's timezone: weeks begin at the user's Monday midnight.
     """
@@ -85,14 +86,10 @@ def window_counts(user, *, now: datetime, weeks: int = WEEKS) -> dict[tuple[int,
         datetime.combine(first_monday + timedelta(weeks=n + 1), time.min, tzinfo=now.tzinfo)
         for n in range(weeks)
     ]
-    week = Case(
-        *(When(occurred_at__lt=week_end, then=Value(n)) for n, week_end in enumerate(ends)),
-        output_field=IntegerField(),
-    )
     rows = (
         Interaction.objects.for_user(user)
         .filter(occurred_at__gte=start, occurred_at__lt=end)
-        .annotate(week=week)
+        .annotate(week=Bucket(F("occurred_at"), ends))
         .values_list("week", "kind")
         .annotate(count=Count("*"))
         .order_by()

@@ -42,6 +42,31 @@ class DaysBetween(Func):
         )
 
 
+class Bucket(Func):
+    """Which of consecutive periods a value falls in, given their ends in ascending order: 0
+    before the first end, 1 before the second, and so on (NULL past the last).
+
+    One CASE written directly: as 26 `When` expressions it cost Django more to build and
+    compile (2 ms) than PostgreSQL to run over a half-year of interactions.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, ends: list, **extra):
+        super().__init__(expression, **extra)
+        self.ends = list(ends)
+
+    def as_sql(self, compiler, connection, **extra):
+        (value,) = self.source_expressions
+        value_sql, value_params = compiler.compile(value)
+        whens, params = [], []
+        for index, end in enumerate(self.ends):
+            end_sql, end_params = compiler.compile(Value(end, output_field=value.output_field))
+            whens.append(f"WHEN {value_sql} < {end_sql} THEN {index}")
+            params += [*value_params, *end_params]
+        return f"CASE {' '.join(whens)} END", params
+
+
 class NamesText(Func):
     """Name, nickname and organisation as one text, for one LIKE and one trigram index.
 
