@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Window
+from django.db.models import F
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from connections.models import Circle, Person, Tag, Value
+from connections.paging import page_with_count
 from connections.people import bulk_archive, bulk_restore, bulk_set_circle, bulk_tag
 from connections.people_list import ROW_FIELDS, person_rows
 from connections.widgets import OnePassSelect
@@ -93,8 +94,10 @@ def _filtered_people(user, filters: dict[str, str], now):
     return people
 
 
-def _ordered(people, sort: str, now):
-    people = people.with_cadence_lag(now).with_shared_value_count()
+def _ordered(people, sort: str, now, *, shared_values: bool = True):
+    people = people.with_cadence_lag(now)
+    if shared_values:
+        people = people.with_shared_value_count()
     if sort == "recent":
         return people.order_by(F("last_interaction_at").desc(nulls_last=True), "full_name", "id")
     if sort == "overdue":
@@ -118,36 +121,14 @@ def _list_page(people, sort: str, now, page_number):
 
 
 def _matched_page(user, people, sort: str, now, page_number):
-    """A search, tag or value: its matches are worked out as a whole, so once: the page's ids
-    in order with the number of all matches beside them (a window count), then only the page's
-    people are read. A page past the end costs a count and the last page's ids again."""
-    ranked = (
-        _ordered(people, sort, now)
-        .annotate(matches=Window(Count("*")))
-        .values_list("id", "matches")
-    )
-
-    def ids_of(number: int) -> list[tuple[int, int]]:
-        return list(ranked[(number - 1) * PER_PAGE : number * PER_PAGE]) if number > 0 else []
-
-    number = _requested_page(page_number)
-    found = ids_of(number)
-    count = found[0][1] if found else (people.count() if number != 1 else 0)
-    # Paginator only needs the count here; a range has a length without a list.
-    page = Paginator(range(count), PER_PAGE).get_page(number)
-    if page.number != number:
-        found = ids_of(page.number)
+    """A search, tag or value: the page's people in order with the number of all matches,
+    found once (see connections/paging.py), then only the page's people are read."""
+    ranked = _ordered(people, sort, now, shared_values=False).only("id")
+    page, found = page_with_count(ranked, page_number, PER_PAGE)
     if not found:
         return page, []
-    shown = Person.objects.for_user(user).filter(id__in=[id for id, _ in found])
+    shown = Person.objects.for_user(user).filter(id__in=[person.pk for person in found])
     return page, list(_page_rows(_ordered(shown, sort, now)))
-
-
-def _requested_page(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _list_context(request, query: QueryDict, **extra) -> dict:
