@@ -1,9 +1,9 @@
 """A select rendered in one pass.
 
-Django renders each <option> through its own template; the people list's filter form has
-about seventy (circles, tags, values, what to show, sort), and rendering them was a tenth of
-that page's time. This renders the same markup with one string join. Flat choices only:
-(value, label) pairs, no groups.
+Django renders each <option> through its own template: a select of seven options cost
+0.27 ms, and the people list's filter form (about seventy options) a tenth of that page's
+time. This renders the same markup with one string join. Flat choices only: (value, label)
+pairs, no groups.
 """
 
 from html import escape
