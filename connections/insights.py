@@ -1,16 +1,18 @@
 """Insights: how often, how deeply, and how steadily the user keeps in touch.
 
-Every number is one aggregate query, counted in the user's own timezone, so the page costs the
-same with ten interactions or two hundred thousand.
+The weekly counts and the depth mix come from one aggregate query over the window, and the
+rhythm from another, counted in the user's own timezone, so the page costs the same with ten
+interactions or two hundred thousand.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DateField, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Q
 
 from connections.models import CIRCLE_CADENCE_DAYS, KIND_DEPTH, Circle, Interaction, Person
+from connections.querysets import Bucket
 
 WEEKS = 26
 
@@ -72,44 +74,57 @@ def _window(now: datetime, weeks: int) -> tuple[date, datetime, datetime]:
     return first_monday, start, end
 
 
-def weekly_counts(user, *, now: datetime, weeks: int = WEEKS) -> list[Week]:
-    """Interactions per local week (Monday to Sunday), oldest first, empty weeks included.
+def window_counts(user, *, now: datetime, weeks: int = WEEKS) -> dict[tuple[int, str], int]:
+    """How many interactions of each kind in each week of the window (0 is the oldest), read
+    in one pass: each row's week is found by comparing it with the local Monday midnights
+    that end the weeks (a `Bucket`), so weeks with a daylight saving change stay exact.
 
     `now` must be in the user's timezone: weeks begin at the user's Monday midnight.
     """
     first_monday, start, end = _window(now, weeks)
+    ends = [
+        datetime.combine(first_monday + timedelta(weeks=n + 1), time.min, tzinfo=now.tzinfo)
+        for n in range(weeks)
+    ]
     rows = (
         Interaction.objects.for_user(user)
         .filter(occurred_at__gte=start, occurred_at__lt=end)
-        .annotate(week=TruncWeek("occurred_at", tzinfo=now.tzinfo, output_field=DateField()))
-        .values("week")
+        .annotate(week=Bucket(F("occurred_at"), ends))
+        .values_list("week", "kind")
         .annotate(count=Count("*"))
         .order_by()
     )
-    by_week = {row["week"]: row["count"] for row in rows}
-    this_week = week_start(now.date())
+    return {(week, kind): count for week, kind, count in rows}
+
+
+def weeks_of(
+    counts: dict[tuple[int, str], int], *, now: datetime, weeks: int = WEEKS
+) -> list[Week]:
+    """Interactions per local week (Monday to Sunday), oldest first, empty weeks included."""
+    first_monday, _, _ = _window(now, weeks)
+    by_week = defaultdict(int)
+    for (week, _kind), count in counts.items():
+        by_week[week] += count
     return [
-        Week(starts_on=monday, count=by_week.get(monday, 0), is_current=monday == this_week)
-        for monday in (first_monday + timedelta(weeks=n) for n in range(weeks))
+        Week(
+            starts_on=first_monday + timedelta(weeks=n),
+            count=by_week[n],
+            is_current=n == weeks - 1,
+        )
+        for n in range(weeks)
     ]
 
 
-def depth_mix(user, *, now: datetime, weeks: int = WEEKS) -> list[DepthShare]:
-    """How the user's interactions in the window split into face to face, voice and written."""
-    _, start, end = _window(now, weeks)
-    counts = dict(
-        Interaction.objects.for_user(user)
-        .filter(occurred_at__gte=start, occurred_at__lt=end)
-        .values("kind")
-        .annotate(count=Count("*"))
-        .order_by()
-        .values_list("kind", "count")
-    )
-    total = sum(counts.values())
+def mix_of(counts: dict[tuple[int, str], int]) -> list[DepthShare]:
+    """How the window's interactions split into face to face, voice and written."""
+    by_kind = defaultdict(int)
+    for (_week, kind), count in counts.items():
+        by_kind[kind] += count
+    total = sum(by_kind.values())
     shares = []
     for depth, label, description in DEPTHS:
         kinds = [
-            KindCount(kind=kind.value, label=kind.label, count=counts.get(kind.value, 0))
+            KindCount(kind=kind.value, label=kind.label, count=by_kind[kind.value])
             for kind, kind_depth in KIND_DEPTH.items()
             if kind_depth == depth
         ]
@@ -125,6 +140,16 @@ def depth_mix(user, *, now: datetime, weeks: int = WEEKS) -> list[DepthShare]:
             )
         )
     return shares
+
+
+def weekly_counts(user, *, now: datetime, weeks: int = WEEKS) -> list[Week]:
+    """Interactions per local week, oldest first (see `window_counts`)."""
+    return weeks_of(window_counts(user, now=now, weeks=weeks), now=now, weeks=weeks)
+
+
+def depth_mix(user, *, now: datetime, weeks: int = WEEKS) -> list[DepthShare]:
+    """How the user's interactions in the window split into face to face, voice and written."""
+    return mix_of(window_counts(user, now=now, weeks=weeks))
 
 
 def circle_rhythm(user, *, now: datetime) -> list[CircleRhythm]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from connections.models import Goal, Interaction, InteractionKind, Person, Relationship
 from connections.nudges import FOLLOW_UP_CHOICES
 from connections.people_picker import PeopleField
+from connections.widgets import OnePassSelect
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 PICKER_HELP = "Type a name, then choose from the list. Several? Separate full names with commas."
@@ -41,6 +42,7 @@ class InteractionForm(forms.Form):
     kind = forms.ChoiceField(
         label="How",
         choices=InteractionKind.choices,
+        widget=OnePassSelect,
         error_messages={"invalid_choice": "Choose how you connected."},
     )
     what_i_heard = forms.CharField(
@@ -86,6 +88,7 @@ class InteractionForm(forms.Form):
         label="Follow up",
         choices=FOLLOW_UP_CHOICES,
         required=False,
+        widget=OnePassSelect,
         help_text="Tend reminds you in your morning email, with the reason below.",
     )
     follow_up_on = forms.DateField(
@@ -254,6 +257,7 @@ class RelationshipForm(forms.Form):
     kind = forms.ChoiceField(
         label="How they are related",
         choices=[(kind.value, f"is their {kind.label.lower()}") for kind in Relationship.Kind],
+        widget=OnePassSelect,
         error_messages={"invalid_choice": "Choose how they are related."},
     )
 

@@ -3,7 +3,10 @@
 from datetime import date, datetime
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -44,9 +47,13 @@ def absolute(value) -> str:
     """The exact date (and time for datetimes), for title attributes beside relative text."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%A %-d %B %Y, %H:%M")
-    return value.strftime("%A %-d %B %Y")
+    return _exact(timezone.localtime(value) if isinstance(value, datetime) else value)
+
+
+def _exact(local: date) -> str:
+    if isinstance(local, datetime):
+        return local.strftime("%A %-d %B %Y, %H:%M")
+    return local.strftime("%A %-d %B %Y")
 
 
 @register.filter
@@ -70,3 +77,57 @@ def overdue_level(lag) -> str:
     if lag < 3:
         return "overdue"
     return "long"
+
+
+MARKERS = {"due": ("●", "due"), "overdue": ("●●", "overdue"), "long": ("●●●", "long overdue")}
+
+
+@register.simple_tag
+def overdue_marker(lag) -> str:
+    """The gentle marker for someone past their rhythm (see `overdue_level`), else nothing.
+
+    A tag rather than an include: the people list shows one per row, and an include per row
+    cost more than the row itself.
+    """
+    level = overdue_level(lag)
+    if not level:
+        return ""
+    dots, label = MARKERS[level]
+    return format_html(
+        '<span class="marker marker-{}" title="{}× their usual rhythm">'
+        '<span aria-hidden="true">{}</span> {}</span>',
+        level,
+        floatformat(lag, 1),
+        dots,
+        label,
+    )
+
+
+@register.simple_tag
+def avatar(person, size: str = "md") -> str:
+    """A person's photo, or their initials on a soft disc; size is sm, md or lg."""
+    size = size or "md"
+    if person.photo:
+        url = reverse("person_photo", args=[person.pk])
+        return format_html(
+            '<img class="avatar avatar-{}" src="{}" alt="" loading="lazy">', size, url
+        )
+    return format_html(
+        '<span class="avatar avatar-{}" aria-hidden="true">{}</span>', size, person.initials
+    )
+
+
+@register.simple_tag
+def relative_time(value, today: date | None = None) -> str:
+    """A <time> saying when, relatively ('12 days ago'), with the exact date as its title."""
+    if value is None:
+        return ""
+    # Converted to local time once, for all three.
+    local = timezone.localtime(value) if isinstance(value, datetime) else value
+    day = local.date() if isinstance(local, datetime) else local
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(),
+        _exact(local),
+        relative_day(day, today),
+    )

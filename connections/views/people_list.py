@@ -16,7 +16,10 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from connections.models import Circle, Person, Tag, Value
+from connections.paging import page_with_count
 from connections.people import bulk_archive, bulk_restore, bulk_set_circle, bulk_tag
+from connections.people_list import ROW_FIELDS, person_rows
+from connections.widgets import OnePassSelect
 
 PER_PAGE = 50
 
@@ -40,12 +43,19 @@ class PeopleFilterForm(forms.Form):
 
     q = forms.CharField(label="Search people", required=False, max_length=200)
     circle = forms.ChoiceField(
-        label="Circle", required=False, choices=[("", "All circles"), *Circle.choices]
+        label="Circle",
+        required=False,
+        choices=[("", "All circles"), *Circle.choices],
+        widget=OnePassSelect,
     )
-    tag = forms.ChoiceField(label="Tag", required=False)
-    value = forms.ChoiceField(label="Value", required=False)
-    show = forms.ChoiceField(label="Show", required=False, choices=SHOW_CHOICES)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    tag = forms.ChoiceField(label="Tag", required=False, widget=OnePassSelect)
+    value = forms.ChoiceField(label="Value", required=False, widget=OnePassSelect)
+    show = forms.ChoiceField(
+        label="Show", required=False, choices=SHOW_CHOICES, widget=OnePassSelect
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=SORT_CHOICES, widget=OnePassSelect
+    )
 
     def __init__(self, data, *, tags: list[Tag], values: list[Value]):
         super().__init__(data)
@@ -75,19 +85,19 @@ def _filtered_people(user, filters: dict[str, str], now):
         people = people.active()
     if filters["circle"]:
         people = people.in_circle(filters["circle"])
-    # Tag and value filters go through subqueries so they do not narrow the join that
-    # counts shared values.
     if filters["tag"]:
-        people = people.filter(id__in=Person.objects.for_user(user).tagged(filters["tag"]))
+        people = people.tagged(filters["tag"], user=user)
     if filters["value"]:
-        people = people.filter(id__in=Person.objects.for_user(user).holding_value(filters["value"]))
+        people = people.holding_value(filters["value"], user=user)
     if filters["q"]:
         people = people.search(filters["q"], user=user)
     return people
 
 
-def _ordered(people, sort: str, now):
-    people = people.with_cadence_lag(now).with_shared_value_count()
+def _ordered(people, sort: str, now, *, shared_values: bool = True):
+    people = people.with_cadence_lag(now)
+    if shared_values:
+        people = people.with_shared_value_count()
     if sort == "recent":
         return people.order_by(F("last_interaction_at").desc(nulls_last=True), "full_name", "id")
     if sort == "overdue":
@@ -97,10 +107,11 @@ def _ordered(people, sort: str, now):
 
 
 def _page_rows(people):
-    return people.defer("story", "how_we_met", "connect_notes").prefetch_related("tags")
+    return people.only(*ROW_FIELDS)
 
 
 def _list_page(people, sort: str, now, page_number):
+    """Everyone, or a circle or state of them: the count, then the page read in index order."""
     paginator = Paginator(people, PER_PAGE)
     page = paginator.get_page(page_number)
     if not paginator.count:
@@ -109,14 +120,15 @@ def _list_page(people, sort: str, now, page_number):
     return page, list(ordered[page.start_index() - 1 : page.end_index()])
 
 
-def _search_page(user, people, sort: str, now, page_number):
-    """A search is evaluated once: every match's id in order (the count and the page come
-    from that list), then only the page's people are read."""
-    ids = list(_ordered(people, sort, now).values_list("id", flat=True))
-    page = Paginator(ids, PER_PAGE).get_page(page_number)
-    shown = Person.objects.for_user(user).filter(id__in=page.object_list)
-    found = _page_rows(_ordered(shown, sort, now))
-    return page, list(found)
+def _matched_page(user, people, sort: str, now, page_number):
+    """A search, tag or value: the page's people in order with the number of all matches,
+    found once (see connections/paging.py), then only the page's people are read."""
+    ranked = _ordered(people, sort, now, shared_values=False).only("id")
+    page, found = page_with_count(ranked, page_number, PER_PAGE)
+    if not found:
+        return page, []
+    shown = Person.objects.for_user(user).filter(id__in=[person.pk for person in found])
+    return page, list(_page_rows(_ordered(shown, sort, now)))
 
 
 def _list_context(request, query: QueryDict, **extra) -> dict:
@@ -128,8 +140,8 @@ def _list_context(request, query: QueryDict, **extra) -> dict:
     filters = form.filters()
 
     people = _filtered_people(user, filters, now)
-    if filters["q"]:
-        page, rows = _search_page(user, people, filters["sort"], now, query.get("page"))
+    if filters["q"] or filters["tag"] or filters["value"]:
+        page, rows = _matched_page(user, people, filters["sort"], now, query.get("page"))
     else:
         page, rows = _list_page(people, filters["sort"], now, query.get("page"))
     paginator = page.paginator
@@ -142,7 +154,7 @@ def _list_context(request, query: QueryDict, **extra) -> dict:
     return {
         "form": form,
         "filters": filters,
-        "people": rows,
+        "people": person_rows(rows, today=timezone.localdate()),
         "page": page,
         "paginator": paginator,
         "narrowed": beyond_search or bool(filters["q"]),

@@ -2,7 +2,6 @@
 small in-place actions. Every action works as a plain form post and improves with htmx."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from connections.models import (
     Relationship,
     Value,
 )
+from connections.paging import page_with_count
 from connections.people import add_relationship, remove_relationship
 from connections.person_page_forms import (
     GoalForm,
@@ -32,6 +32,7 @@ from connections.person_page_forms import (
     PersonValueForm,
     RelationshipForm,
 )
+from connections.timeline import timeline_entries, with_timeline_links
 from connections.values import add_person_value, compare_values, remove_person_value
 
 TEMPLATE = "connections/person_detail.html"
@@ -94,17 +95,13 @@ def _log_context(request, person: Person, has_others: bool, form=None) -> dict:
 
 
 def _timeline_context(request, person: Person, page_number=1) -> dict:
-    interactions = (
+    interactions = with_timeline_links(
         Interaction.objects.for_user(request.user)
         .filter(people=person)
-        .with_people()
         .order_by("-occurred_at", "-id")
     )
-    page = Paginator(interactions, TIMELINE_PAGE_SIZE).get_page(page_number)
-    entries = [
-        (interaction, [p for p in interaction.people.all() if p.pk != person.pk])
-        for interaction in page
-    ]
+    page, shown = page_with_count(interactions, page_number, TIMELINE_PAGE_SIZE)
+    entries = timeline_entries(shown, person=person, today=timezone.localdate())
     return {"person": person, "timeline_page": page, "entries": entries}
 
 

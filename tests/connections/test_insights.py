@@ -48,6 +48,29 @@ def test_weeks_are_counted_from_the_users_own_monday_midnight(far_user):
     assert sum(week.count for week in weeks) == 4
 
 
+LISBON = ZoneInfo("Europe/Lisbon")  # summer time ends on Sunday 25 October 2026
+
+
+@time_machine.travel(datetime(2026, 11, 25, 12, 0, tzinfo=LISBON), tick=False)
+def test_weeks_stay_exact_across_a_change_of_the_clocks():
+    user = UserFactory(email="lisbon@example.com", timezone="Europe/Lisbon")
+    person = PersonFactory(owner=user)
+    # Before the change the first Monday begins at 23:00 UTC the day before.
+    log(person, at=datetime(2026, 5, 31, 23, 30, tzinfo=LISBON))
+    log(person, at=datetime(2026, 6, 1, 0, 30, tzinfo=LISBON))
+    # After it, Monday 26 October begins at midnight UTC.
+    log(person, at=datetime(2026, 10, 25, 23, 30, tzinfo=LISBON))
+    log(person, at=datetime(2026, 10, 26, 0, 30, tzinfo=LISBON))
+    log(person, at=datetime(2026, 10, 26, 0, 45, tzinfo=LISBON))
+
+    weeks = {week.starts_on: week.count for week in weekly_counts(user, now=user.local_now())}
+
+    assert weeks[date(2026, 6, 1)] == 1
+    assert weeks[date(2026, 10, 19)] == 1
+    assert weeks[date(2026, 10, 26)] == 2
+    assert sum(weeks.values()) == 4
+
+
 @time_machine.travel(NOW, tick=False)
 def test_the_mix_of_kinds_is_grouped_by_depth(far_user):
     ana, ben = PersonFactory(owner=far_user), PersonFactory(owner=far_user)
@@ -108,8 +131,8 @@ def test_insights_cost_the_same_queries_for_5_or_50_people(
         kind = list(InteractionKind)[n % len(InteractionKind)]
         interaction_with(person, kind=kind, occurred_at=NOW.now(UTC) - timedelta(days=n * 3))
 
-    # session, user, weekly counts, kind mix, circle counts.
-    with django_assert_num_queries(5):
+    # session, user, counts by week and kind, circle counts.
+    with django_assert_num_queries(4):
         response = alice_client.get("/insights/")
 
     assert response.status_code == 200

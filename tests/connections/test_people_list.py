@@ -294,6 +294,39 @@ def test_search_results_page_in_the_chosen_order_with_the_right_count(alice_clie
     assert names_in(beyond) == names_in(second)
 
 
+@pytest.mark.parametrize("narrowing", ["tag", "value"])
+def test_tag_and_value_filters_page_with_the_right_count(alice_client, user, narrowing):
+    for n in range(53):
+        person = create_person(owner=user, full_name=f"Singer {n:02d}", tag_names=["choir"])
+        add_person_value(person=person, name="music")
+    create_person(owner=user, full_name="Someone Else")
+    wanted = {"tag": "choir", "value": "music"}[narrowing]
+
+    first = alice_client.get(URL, {narrowing: wanted})
+    second = alice_client.get(URL, {narrowing: wanted, "page": 2})
+    beyond = alice_client.get(URL, {narrowing: wanted, "page": 9})
+    not_a_number = alice_client.get(URL, {narrowing: wanted, "page": "two"})
+
+    assert names_in(first) == [f"Singer {n:02d}" for n in range(50)]
+    assert "Showing 1–50 of 53" in first.text
+    assert f'href="?{narrowing}={wanted}&amp;page=2"' in first.text
+    assert names_in(second) == ["Singer 50", "Singer 51", "Singer 52"]
+    assert "Showing 51–53 of 53" in second.text
+    assert names_in(beyond) == names_in(second)
+    assert names_in(not_a_number) == names_in(first)
+
+
+def test_a_tag_or_value_of_the_same_name_elsewhere_brings_no_one_else(
+    alice_client, user, other_user, ana
+):
+    theirs = create_person(owner=other_user, full_name="Zed Hidden", tag_names=["family"])
+    add_person_value(person=theirs, name="honesty")
+    add_person_value(person=ana, name="honesty")
+
+    assert names_in(alice_client.get(URL, {"tag": "family"})) == ["Ana Lima"]
+    assert names_in(alice_client.get(URL, {"value": "honesty"})) == ["Ana Lima"]
+
+
 # --- bulk actions ---------------------------------------------------------------------------
 
 

@@ -191,6 +191,7 @@ def test_timeline_is_paginated_with_a_plain_link_and_an_htmx_page(alice_client, 
 
     first = page(alice_client, ana).content.decode()
     assert "Day 19." in first and "Day 20." not in first
+    assert "25 moments" in first
     assert f'href="/people/{ana.pk}/?page=2#timeline"' in first
 
     more = page(alice_client, ana, page=2, **{}).content.decode()
@@ -200,6 +201,9 @@ def test_timeline_is_paginated_with_a_plain_link_and_an_htmx_page(alice_client, 
     html = partial.content.decode()
     assert "Day 24." in html and "Day 0." not in html
     assert "<h1>" not in html
+
+    beyond = page(alice_client, ana, page=9).content.decode()
+    assert "Day 24." in beyond and "Day 19." not in beyond and "25 moments" in beyond
 
 
 def test_empty_person_page_teaches_what_to_do(alice_client, user):
@@ -651,8 +655,8 @@ def test_person_page_query_count_is_constant(
     _grow(user, ana, interactions)
     PersonFactory.create_batch(interactions, owner=user)
     # session, user, person, its contact points and tags, whether there are others to pick, the
-    # timeline's count, page, people and topics, values (vocabulary and theirs), goals,
+    # timeline's page with its count, people and topics, values (vocabulary and theirs), goals,
     # milestones, relationships, open nudges.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = page(alice_client, ana)
     assert response.status_code == 200
