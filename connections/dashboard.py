@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Window
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from accounts.models import User
 from connections.dates_ahead import DatesAhead, dates_ahead
@@ -18,6 +23,7 @@ from connections.models import (
     Value,
     next_birthday,
 )
+from connections.templatetags.tend import absolute, relative_day, weekday_or_relative
 
 HORIZON_DAYS = 30
 REACH_OUT_LIMIT = 6
@@ -27,11 +33,16 @@ UPCOMING_LIMIT = 47  # seven in view, forty more behind "Show more"
 
 @dataclass(frozen=True)
 class Upcoming:
-    """A date worth knowing about in the next weeks: a birthday, a goal's target, a milestone."""
+    """A date worth knowing about in the next weeks: a birthday, a goal's target, a milestone,
+    with its wording worked out once (`exact` for the title, `month`, `when`)."""
 
     on: date
     kind: str  # "birthday" | "goal" | "milestone"
-    person: Person
+    person_pk: int
+    full_name: str
+    exact: str  # "Friday 25 December 2026"
+    month: str  # "Dec"
+    when: str  # "today", "on Friday", "in 16 days"
     title: str = ""
     turns: int | None = None
     goal_title: str = ""
@@ -115,7 +126,7 @@ def upcoming_dates(
     """Birthdays, goal target dates and milestones from today to `days` ahead, soonest first.
 
     All of them are counted and sorted as plain tuples (a large address book has hundreds of
-    birthdays a month); only the people of the first `limit` are loaded.
+    birthdays a month); only the first `limit` are worded, each date once.
     """
     until = today + timedelta(days=days)
     if dates is None or not dates.covers(today, until):
@@ -137,13 +148,16 @@ def upcoming_dates(
             found.append((on, order["milestone"], name, pk, fields))
 
     found.sort(key=lambda item: item[:3])
-    shown = found[:limit]
-    persons = (
-        Person.objects.for_user(user)
-        .only("id", "full_name", "nickname", "photo")
-        .in_bulk({item[3] for item in shown})
-    )
-    items = [Upcoming(on=on, person=persons[pk], **fields) for on, _, _, pk, fields in shown]
+    wording = {}
+    items = []
+    for on, _, name, pk, fields in found[:limit]:
+        if on not in wording:
+            wording[on] = {
+                "exact": absolute(on),
+                "month": date_format(on, "M"),
+                "when": weekday_or_relative(on, today),
+            }
+        items.append(Upcoming(on=on, person_pk=pk, full_name=name, **wording[on], **fields))
     return UpcomingDates(items=items, total=len(found))
 
 
@@ -174,3 +188,72 @@ def getting_started(user) -> GettingStarted:
         .get()
     )
     return GettingStarted(has_people=has_people, has_my_values=has_my_values)
+
+
+@dataclass(frozen=True)
+class NudgeCard:
+    """What a due nudge's card shows, worked out once in Python: twelve cards through includes
+    and filters cost more than every query of the page together."""
+
+    pk: int
+    kind: str  # "Follow up", "Birthday"…
+    since: str  # "3 days ago" when it was due before today, else ""
+    since_exact: str
+    person_pk: int
+    full_name: str
+    avatar: SafeString
+    reason: str
+    prefers: str  # "email — mornings are best", or "" without a preferred channel
+    done_url: str
+    snooze_url: str
+    dismiss_url: str
+
+
+def nudge_cards(nudges: list[Nudge], *, today: date) -> list[NudgeCard]:
+    """Cards for nudges read with their person (`first_due_nudges`)."""
+    urls = {name: _url_for_any_id(name) for name in ("nudge_done", "nudge_snooze", "nudge_dismiss")}
+    cards = []
+    for nudge in nudges:
+        person = nudge.person
+        late = nudge.due_on < today
+        prefers = ""
+        if person.preferred_channel:
+            prefers = person.get_preferred_channel_display().lower()
+            if person.connect_notes:
+                prefers += " — " + Truncator(person.connect_notes).chars(70)
+        cards.append(
+            NudgeCard(
+                pk=nudge.pk,
+                kind=nudge.get_kind_display(),
+                since=relative_day(nudge.due_on, today) if late else "",
+                since_exact=absolute(nudge.due_on) if late else "",
+                person_pk=person.pk,
+                full_name=person.full_name,
+                avatar=avatar(person, "md"),
+                reason=nudge.reason,
+                prefers=prefers,
+                **{
+                    f"{action}_url": urls[f"nudge_{action}"].format(nudge.pk)
+                    for action in ("done", "snooze", "dismiss")
+                },
+            )
+        )
+    return cards
+
+
+def _url_for_any_id(name: str) -> str:
+    """The URL of `name` with `{}` where its id goes: reversed once for all the cards."""
+    marker = 4242424242
+    return reverse(name, args=[marker]).replace(str(marker), "{}")
+
+
+def avatar(person: Person, size: str) -> SafeString:
+    """The markup of partials/avatar.html, for lists worded in Python."""
+    if person.photo:
+        url = reverse("person_photo", args=[person.pk])
+        return format_html(
+            '<img class="avatar avatar-{}" src="{}" alt="" loading="lazy">', size, url
+        )
+    return format_html(
+        '<span class="avatar avatar-{}" aria-hidden="true">{}</span>', size, person.initials
+    )

@@ -37,7 +37,7 @@ def dashboard(request):
             upcoming=reads.upcoming_dates(request.user, today=today, dates=dates),
             recent=reads.recent_interactions(request.user),
             rhythm=circle_rhythm(request.user, now=now),
-            nudges=nudges,
+            nudges=reads.nudge_cards(nudges, today=today),
             nudges_total=nudges_total,
             three=weekly_three(user=request.user, today=today, now=now, dates=dates),
         )

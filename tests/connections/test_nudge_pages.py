@@ -1,11 +1,15 @@
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from connections.models import Interaction, Nudge
 from connections.nudges import schedule_follow_up
+from connections.people import update_person
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +139,39 @@ def test_plan_a_follow_up_for_someone_elses_person_is_404(client, other_user, an
     client.force_login(other_user)
     assert client.get(reverse("person_follow_up", args=[ana.pk])).status_code == 404
     assert client.post(reverse("person_follow_up", args=[ana.pk]), {"when": "3"}).status_code == 404
+
+
+def test_a_due_card_says_how_long_it_waited_and_how_they_like_to_be_reached(alice_client, user):
+    today = timezone.localdate()
+    bea = PersonFactory(
+        owner=user,
+        full_name="Bea Costa",
+        preferred_channel="call",
+        connect_notes="Evenings are best, after the kids are asleep and the kitchen is quiet "
+        "again.",
+    )
+    update_person(person=bea, photo=ContentFile(jpeg_bytes(), name="bea.jpg"))
+    late = schedule_follow_up(person=bea, due_on=today - timedelta(days=3), reason="The move")
+    cy = PersonFactory(owner=user, full_name="Cy Ode")
+    on_time = schedule_follow_up(person=cy, due_on=today)
+
+    page = alice_client.get(reverse("dashboard")).text
+
+    assert 'Follow up <span class="muted" title=' in page
+    assert "· since 3 days ago</span>" in page
+    assert (
+        "Prefers phone call — Evenings are best, after the kids are asleep and the kitchen "
+        "is quiet…" in page
+    )
+    assert f'<img class="avatar avatar-md" src="/people/{bea.pk}/photo/"' in page
+    assert '<span class="avatar avatar-md" aria-hidden="true">CO</span>' in page
+    for nudge in (late, on_time):
+        for name in ("nudge_done", "nudge_snooze", "nudge_dismiss"):
+            assert f'action="{reverse(name, args=[nudge.pk])}"' in page
+    assert page.count("· since") == 1, "a nudge due today has waited no time"
+
+
+def jpeg_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(out, format="JPEG")
+    return out.getvalue()
