@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Window
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
@@ -23,7 +22,7 @@ from connections.models import (
     Value,
     next_birthday,
 )
-from connections.templatetags.tend import absolute, relative_day, weekday_or_relative
+from connections.templatetags.tend import absolute, avatar, relative_day, weekday_or_relative
 
 HORIZON_DAYS = 30
 REACH_OUT_LIMIT = 6
@@ -245,15 +244,3 @@ def _url_for_any_id(name: str) -> str:
     """The URL of `name` with `{}` where its id goes: reversed once for all the cards."""
     marker = 4242424242
     return reverse(name, args=[marker]).replace(str(marker), "{}")
-
-
-def avatar(person: Person, size: str) -> SafeString:
-    """The markup of partials/avatar.html, for lists worded in Python."""
-    if person.photo:
-        url = reverse("person_photo", args=[person.pk])
-        return format_html(
-            '<img class="avatar avatar-{}" src="{}" alt="" loading="lazy">', size, url
-        )
-    return format_html(
-        '<span class="avatar avatar-{}" aria-hidden="true">{}</span>', size, person.initials
-    )
