@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from connections.insights import depth_mix, weekly_counts
-from connections.models import Circle, InteractionKind
+from connections.models import Circle, Interaction, InteractionKind
 from tests.factories import PersonFactory, UserFactory, interaction_with
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,17 @@ def test_insights_cost_the_same_queries_for_5_or_50_people(
         response = alice_client.get("/insights/")
 
     assert response.status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_large_counts_are_written_with_thousands_separators(client, far_user):
+    Interaction.objects.bulk_create(
+        Interaction(owner=far_user, kind=InteractionKind.CALL, occurred_at=NOW - timedelta(hours=n))
+        for n in range(1, 1235)
+    )
+    client.force_login(far_user)
+
+    html = client.get("/insights/").content.decode()
+
+    assert "<dt>In 26 weeks</dt><dd>1,234</dd>" in html
+    assert "1,234 in all" in html
