@@ -46,12 +46,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from connections.emails import make_message
+from connections.emails import PLAIN_ADDRESS, PreparedEmail, make_message
 from connections.links import absolute_url, action_url, unsubscribe_url
 from connections.models import NUDGE_PRIORITY, Delivery, Nudge, Person
 
@@ -177,10 +178,10 @@ def load_for_sending(delivery_ids: list[int]) -> tuple[list[Delivery], dict[int,
     return deliveries, people
 
 
-def _send(mailer, message) -> None:
+def _send(mailer, message: PreparedEmail) -> None:
     _open(mailer)
     try:
-        mailer.send_messages([message])
+        _deliver(mailer, message)
     except Exception as error:
         if not _closed_by_server(error):
             raise
@@ -190,7 +191,32 @@ def _send(mailer, message) -> None:
         # crash can cause (same Message-ID). A new connection, and this message once more.
         _close_quietly(mailer)
         _open(mailer)
+        _deliver(mailer, message)
+
+
+def _deliver(mailer, message: PreparedEmail) -> None:
+    if isinstance(mailer, SmtpBackend):
+        # The bytes written when the message was made; the backend's own `send_messages`
+        # would build them again with the email package.
+        to = message.to[0]
+        mailer.connection.sendmail(
+            _sender(mailer, message.from_email),
+            [to if PLAIN_ADDRESS.fullmatch(to) else mailer.prep_address(to)],
+            message.wire,
+        )
+    else:
         mailer.send_messages([message])
+
+
+def _sender(mailer, from_email: str) -> str:
+    """The envelope sender as the backend prepares it (no display name, the domain in
+    IDNA), once per process."""
+    if from_email not in _SENDERS:
+        _SENDERS[from_email] = mailer.prep_address(from_email)
+    return _SENDERS[from_email]
+
+
+_SENDERS: dict[str, str] = {}
 
 
 def _closed_by_server(error: Exception) -> bool:
