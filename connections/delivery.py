@@ -50,11 +50,10 @@ from django.core import mail
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from connections.emails import PLAIN_ADDRESS, PreparedEmail, make_message
-from connections.links import absolute_url, action_url, unsubscribe_url
+from connections.links import absolute_url, action_url, page_url, unsubscribe_url
 from connections.models import NUDGE_PRIORITY, Delivery, Nudge, Person
 
 logger = logging.getLogger(__name__)
@@ -344,8 +343,8 @@ def build_message(delivery: Delivery, loaded: Loaded) -> PreparedEmail:
         "user": user,
         "delivery": delivery,
         "unsubscribe_url": unsubscribe,
-        "settings_url": absolute_url(reverse("settings")),
-        "dashboard_url": absolute_url(reverse("dashboard")),
+        "settings_url": page_url("settings"),
+        "dashboard_url": page_url("dashboard"),
     }
     if delivery.kind == Delivery.Kind.DAILY:
         context |= daily_context(delivery, loaded.nudges[delivery.pk])
