@@ -264,9 +264,9 @@ def test_planning_costs_the_same_queries_for_3_or_12_users(count, django_assert_
         make_user(f"user{n}@example.com", "Europe/Lisbon")
     nine = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
-    # timezones; users whose hour has come; their due nudges; the emails; the new ones;
-    # their nudges (inside one savepoint).
-    with time_machine.travel(nine, tick=False), django_assert_num_queries(8):
+    # timezones; users whose hour has come; their due nudges and the people those name; the
+    # emails; the new ones; their nudges (inside one savepoint).
+    with time_machine.travel(nine, tick=False), django_assert_num_queries(9):
         planned = plan_daily_emails(nine)
 
     assert planned == count
@@ -316,3 +316,24 @@ def test_morning_emails_go_to_workers_round_by_round_while_the_rest_are_planned(
     assert sorted(pk for ids, _ in enqueued[3:] for pk in ids) == sorted(d.pk for d in weekly)
     assert (report.daily_planned, report.weekly_planned, report.enqueued) == (5, 5, 10)
     assert all(d.enqueued_at == monday for d in Delivery.objects.all())
+
+
+def test_the_morning_email_leaves_out_paused_and_archived_people(smtp_server):
+    user = make_user("ana@example.com", "UTC")
+    for name, fields in (
+        ("Paula Paused", {"paused": True}),
+        ("Archie Archived", {"archived_at": datetime(2026, 2, 1, tzinfo=UTC)}),
+    ):
+        schedule_follow_up(
+            person=PersonFactory(owner=user, full_name=name, circle=Circle.CLOSE, **fields),
+            due_on=date(2026, 3, 1),
+            reason="Should not be in the email.",
+        )
+
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))
+
+    (message,) = morning(smtp_server.messages)
+    assert "Friend of ana@example.com" in text_part(message)
+    assert "Paula" not in text_part(message)
+    assert "Archie" not in text_part(message)
+    assert Delivery.objects.get(kind="daily").nudges.count() == 1
