@@ -3,7 +3,7 @@
 A task gets a batch of up to `scheduling.SEND_BATCH` email ids. It claims them in one short
 transaction (status → SENDING with a lease, for the rows still PENDING or whose lease ran
 out; rows another worker is claiming are skipped), loads them with their owners, nudges and
-people in three queries whatever the batch size, and sends them one after another over one
+people in four queries whatever the batch size, and sends them one after another over one
 SMTP connection. The Message-ID comes from the row, so a re-send is the same message.
 
 Each row is marked SENT by its own UPDATE right after the server accepts its message, before
@@ -42,17 +42,18 @@ claimed them.
 import logging
 import smtplib
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Q
-from django.urls import reverse
+from django.db.models import F, Q
 from django.utils import timezone
 
-from connections.emails import make_message
-from connections.links import absolute_url, action_url, unsubscribe_url
+from connections.emails import PLAIN_ADDRESS, PreparedEmail, make_message
+from connections.links import absolute_url, action_url, page_url, unsubscribe_url
 from connections.models import NUDGE_PRIORITY, Delivery, Nudge, Person
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,16 @@ SENT, FAILED, NOT_CLAIMED, GIVEN_BACK = "sent", "failed", "not claimed", "given 
 
 class Unreachable(Exception):
     """The mail server could not be reached: every message left in the batch would fail too."""
+
+
+@dataclass
+class Loaded:
+    """A claimed batch as `build_message` needs it: the rows with their owners, each row's
+    nudges with their people and interactions, and the people the weekly picks name."""
+
+    deliveries: list[Delivery]
+    nudges: dict[int, list[Nudge]]
+    people: dict[int, Person]
 
 
 def claim(delivery_ids: list[int], now: datetime) -> list[int]:
@@ -100,27 +111,24 @@ def send_deliveries(delivery_ids: list[int]) -> dict[int, str]:
     claimed = claim(delivery_ids, now)
     if not claimed:
         return outcomes
-    deliveries, people = load_for_sending(claimed)
+    loaded = load_for_sending(claimed)
     # The second half of the lease is the margin for the message being sent when it ends.
     give_back_after = now + timedelta(seconds=settings.NUDGE_SEND_LEASE_SECONDS / 2)
     mailer = mail.mailers.default
     with _commits_not_waiting_for_disk():
         try:
-            _send_loaded(deliveries, people, mailer, give_back_after, outcomes)
+            _send_loaded(loaded, mailer, give_back_after, outcomes)
         finally:
             _close_quietly(mailer)
     return outcomes
 
 
 def _send_loaded(
-    deliveries: list[Delivery],
-    people: dict[int, Person],
-    mailer,
-    give_back_after: datetime,
-    outcomes: dict[int, str],
+    loaded: Loaded, mailer, give_back_after: datetime, outcomes: dict[int, str]
 ) -> None:
     """Send each claimed email in turn and record, in `outcomes` and in its row, what
     happened."""
+    deliveries = loaded.deliveries
     for index, delivery in enumerate(deliveries):
         if timezone.now() > give_back_after:
             rest = deliveries[index:]
@@ -128,7 +136,7 @@ def _send_loaded(
             outcomes.update(dict.fromkeys((d.pk for d in rest), GIVEN_BACK))
             break
         try:
-            _send(mailer, build_message(delivery, people))
+            _send(mailer, build_message(delivery, loaded))
         except Unreachable as error:
             for failed in deliveries[index:]:
                 _record_failure(failed, error.__cause__ or error)
@@ -160,27 +168,45 @@ def _commits_not_waiting_for_disk():
             cursor.execute("RESET synchronous_commit")
 
 
-def load_for_sending(delivery_ids: list[int]) -> tuple[list[Delivery], dict[int, Person]]:
-    """The claimed emails with their owners and nudges, and the people their weekly picks
-    name, in three queries whatever the batch size."""
+def load_for_sending(delivery_ids: list[int]) -> Loaded:
+    """The claimed emails and what they show, in four queries whatever the batch size.
+
+    Nudges and people are read by their ids, which the planner counts exactly. Joined to the
+    emails' ids through the link table (a prefetch), the estimate came from statistics that
+    may predate the morning's emails, and the plan read every nudge, person and interaction
+    of every user: 5-16 ms for a batch of 50 among 1,000 users, growing with them.
+    """
     deliveries = list(
-        Delivery.objects.filter(pk__in=delivery_ids)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch("nudges", queryset=Nudge.objects.select_related("person", "interaction"))
-        )
-        .order_by("pk")
+        Delivery.objects.filter(pk__in=delivery_ids).select_related("owner").order_by("pk")
     )
-    picked = {pick["person"] for delivery in deliveries for pick in delivery.weekly_picks}
-    owners = {delivery.owner_id for delivery in deliveries if delivery.weekly_picks}
-    people = Person.objects.filter(owner_id__in=owners).in_bulk(list(picked)) if picked else {}
-    return deliveries, people
+    links = list(
+        Delivery.nudges.through.objects.filter(delivery_id__in=delivery_ids).values_list(
+            "delivery_id", "nudge_id"
+        )
+    )
+    nudges = Nudge.objects.select_related("interaction").in_bulk([n for _, n in links])
+    wanted = {nudge.person_id for nudge in nudges.values()} | {
+        pick["person"] for delivery in deliveries for pick in delivery.weekly_picks
+    }
+    people = (
+        Person.objects.filter(owner_id__in={d.owner_id for d in deliveries}).in_bulk(list(wanted))
+        if wanted
+        else {}
+    )
+    by_delivery = {delivery.pk: [] for delivery in deliveries}
+    for delivery_id, nudge_id in links:
+        # A person deleted meanwhile takes their nudges with them.
+        nudge = nudges.get(nudge_id)
+        if nudge is not None and nudge.person_id in people:
+            nudge.person = people[nudge.person_id]
+            by_delivery[delivery_id].append(nudge)
+    return Loaded(deliveries, by_delivery, people)
 
 
-def _send(mailer, message) -> None:
+def _send(mailer, message: PreparedEmail) -> None:
     _open(mailer)
     try:
-        mailer.send_messages([message])
+        _deliver(mailer, message)
     except Exception as error:
         if not _closed_by_server(error):
             raise
@@ -190,7 +216,32 @@ def _send(mailer, message) -> None:
         # crash can cause (same Message-ID). A new connection, and this message once more.
         _close_quietly(mailer)
         _open(mailer)
+        _deliver(mailer, message)
+
+
+def _deliver(mailer, message: PreparedEmail) -> None:
+    if isinstance(mailer, SmtpBackend):
+        # The bytes written when the message was made; the backend's own `send_messages`
+        # would build them again with the email package.
+        to = message.to[0]
+        mailer.connection.sendmail(
+            _sender(mailer, message.from_email),
+            [to if PLAIN_ADDRESS.fullmatch(to) else mailer.prep_address(to)],
+            message.wire,
+        )
+    else:
         mailer.send_messages([message])
+
+
+def _sender(mailer, from_email: str) -> str:
+    """The envelope sender as the backend prepares it (no display name, the domain in
+    IDNA), once per process."""
+    if from_email not in _SENDERS:
+        _SENDERS[from_email] = mailer.prep_address(from_email)
+    return _SENDERS[from_email]
+
+
+_SENDERS: dict[str, str] = {}
 
 
 def _closed_by_server(error: Exception) -> bool:
@@ -224,12 +275,24 @@ def _close_quietly(mailer) -> None:
 
 
 def _mark_sent(delivery: Delivery) -> None:
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.SENT,
-        sent_at=timezone.now(),
-        lease_until=None,
-        last_error="",
-    )
+    # The same UPDATE as `Delivery.objects.filter(pk=…, status=SENDING).update(…)`, written
+    # once: the ORM took longer to build the statement (≈0.2 ms) than the database to run it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SENT,
+            [
+                Delivery.Status.SENT.value,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                delivery.pk,
+                Delivery.Status.SENDING.value,
+            ],
+        )
+
+
+_MARK_SENT = (
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, lease_until = NULL, "
+    "last_error = '' WHERE id = %s AND status = %s"
+)
 
 
 def _give_back(deliveries: list[Delivery]) -> None:
@@ -266,9 +329,8 @@ def _record_failure(delivery: Delivery, error: BaseException) -> None:
     logger.warning("Email %s attempt %d failed: %s", delivery.pk, delivery.attempts, reason)
 
 
-def build_message(delivery: Delivery, people: dict[int, Person]):
-    """The email for a row loaded by `load_for_sending` (its nudges prefetched, and the
-    people its weekly picks name)."""
+def build_message(delivery: Delivery, loaded: Loaded) -> PreparedEmail:
+    """The email for a row of a batch read by `load_for_sending`."""
     user = delivery.owner
     unsubscribe = unsubscribe_url(user)
     headers = {
@@ -281,14 +343,14 @@ def build_message(delivery: Delivery, people: dict[int, Person]):
         "user": user,
         "delivery": delivery,
         "unsubscribe_url": unsubscribe,
-        "settings_url": absolute_url(reverse("settings")),
-        "dashboard_url": absolute_url(reverse("dashboard")),
+        "settings_url": page_url("settings"),
+        "dashboard_url": page_url("dashboard"),
     }
     if delivery.kind == Delivery.Kind.DAILY:
-        context |= daily_context(delivery)
+        context |= daily_context(delivery, loaded.nudges[delivery.pk])
         name = "daily"
     else:
-        context |= weekly_context(delivery, people)
+        context |= weekly_context(delivery, loaded.people)
         name = "weekly"
     return make_message(name, to=user.email, context=context, headers=headers)
 
@@ -297,11 +359,10 @@ def _person_url(person: Person) -> str:
     return absolute_url(f"/people/{person.pk}/")
 
 
-def daily_context(delivery: Delivery) -> dict:
-    """Its nudges, most important first; `nudges` comes prefetched with person and
-    interaction (see `load_for_sending`)."""
+def daily_context(delivery: Delivery, nudges: list[Nudge]) -> dict:
+    """Its nudges (with their people and interactions), most important first."""
     nudges = sorted(
-        delivery.nudges.all(),
+        nudges,
         key=lambda n: (NUDGE_PRIORITY[Nudge.Kind(n.kind)], n.due_on, n.id),
     )
     items = [

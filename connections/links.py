@@ -1,10 +1,11 @@
 """Signed links in emails that act without logging in. They expire, and a GET never acts."""
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 ACTION_MAX_AGE = timedelta(days=14)
 UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
@@ -39,7 +40,7 @@ def read_action_token(token: str) -> tuple[int, int, str]:
 
 
 def action_url(nudge, action: str) -> str:
-    return settings.SITE_URL + reverse("nudge_action", args=[action_token(nudge, action)])
+    return settings.SITE_URL + token_path("nudge_action", action_token(nudge, action))
 
 
 def unsubscribe_token(user) -> str:
@@ -52,8 +53,35 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 
 def unsubscribe_url(user) -> str:
-    return settings.SITE_URL + reverse("unsubscribe", args=[unsubscribe_token(user)])
+    return settings.SITE_URL + token_path("unsubscribe", unsubscribe_token(user))
 
 
 def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
+
+
+def page_url(name: str) -> str:
+    """The absolute link to a page that takes no arguments (settings, the dashboard)."""
+    return settings.SITE_URL + _reversed(name, get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def _reversed(name: str, script_prefix: str) -> str:
+    return reverse(name)
+
+
+def token_path(name: str, token: str) -> str:
+    """`reverse(name, args=[token])` for a signed token (URL-safe base64 and colons, which
+    reverse() leaves as they are); the pattern is reversed once, not at each of the eight
+    links of an email."""
+    before, after = _around_token(name, get_script_prefix())
+    return before + token + after
+
+
+@lru_cache(maxsize=16)
+def _around_token(name: str, script_prefix: str) -> tuple[str, str]:
+    before, _, after = reverse(name, args=[_TOKEN]).partition(_TOKEN)
+    return before, after
+
+
+_TOKEN = "tend-token-here"

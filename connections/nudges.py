@@ -69,15 +69,27 @@ def due_nudges(
 
 
 def due_nudge_ids_by_owner(owner_ids: list[int], today: date) -> dict[int, list[int]]:
-    """For many users at once: the ids of their due nudges, most important first."""
-    by_owner: dict[int, list[int]] = {}
-    rows = (
-        _due(owner_ids, today, ())
+    """For many users at once: the ids of their due nudges, most important first.
+
+    The same selection as `_due`, in two reads: joined to every person in one statement,
+    PostgreSQL hashed all people of all users (≈115,000, 75 ms for 500 users); the people
+    these nudges name, read by id, are a few index lookups."""
+    rows = list(
+        Nudge.objects.filter(owner_id__in=owner_ids, status=Nudge.Status.OPEN, due_on__lte=today)
         .order_by(_priority(), "due_on", "id")
-        .values_list("owner_id", "id")
+        .values_list("owner_id", "id", "person_id")
     )
-    for owner_id, nudge_id in rows:
-        by_owner.setdefault(owner_id, []).append(nudge_id)
+    may_nudge = set(
+        Person.objects.filter(
+            pk__in={person_id for _, _, person_id in rows}, paused=False, archived_at__isnull=True
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    by_owner: dict[int, list[int]] = {}
+    for owner_id, nudge_id, person_id in rows:
+        if person_id in may_nudge:
+            by_owner.setdefault(owner_id, []).append(nudge_id)
     return by_owner
 
 

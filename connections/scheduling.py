@@ -60,9 +60,11 @@ def run_tick(now: datetime | None = None) -> TickReport:
     previous = record_tick(at=now)
     report = TickReport()
     report.nudges_created = create_due_nudges(now, since=previous)
-    report.daily_planned = plan_daily_emails(now)
+    # Each round of morning emails goes to the workers as soon as it is committed, so they
+    # send while the rest are planned; then whatever else is ready.
+    report.daily_planned = plan_daily_emails(now, hand_over=True)
     report.weekly_planned = plan_weekly_emails(now)
-    report.enqueued = hand_over_ready_emails(now)
+    report.enqueued = report.daily_planned + hand_over_ready_emails(now)
     return report
 
 
@@ -80,7 +82,9 @@ def _local_groups(now: datetime):
         yield name, now.astimezone(ZoneInfo(name))
 
 
-def plan_daily_emails(now: datetime) -> int:
+def plan_daily_emails(now: datetime, *, hand_over: bool = False) -> int:
+    """Plan the morning emails whose hour has come; with `hand_over`, each round of them is
+    enqueued for the workers when it commits."""
     planned = 0
     for zone, local in _local_groups(now):
         today = local.date()
@@ -97,14 +101,15 @@ def plan_daily_emails(now: datetime) -> int:
             if today.weekday() not in user.quiet_weekdays
         ]
         for start in range(0, len(users), PLAN_BATCH):
-            planned += _plan_daily(users[start : start + PLAN_BATCH], today, now)
+            planned += _plan_daily(users[start : start + PLAN_BATCH], today, now, hand_over)
     return planned
 
 
-def _plan_daily(users: list[User], today: date, now: datetime) -> int:
+def _plan_daily(users: list[User], today: date, now: datetime, hand_over: bool) -> int:
     """Plan the morning email of each of these users in a few statements, whatever their
     number; a user with nothing due gets a SKIPPED row, which marks the day as handled (what
-    falls due later goes in tomorrow's email)."""
+    falls due later goes in tomorrow's email). Handed over, the new emails are marked
+    enqueued as they are created and enqueued when the transaction commits."""
     due = due_nudge_ids_by_owner([user.pk for user in users], today)
     limit = {user.pk: user.daily_nudge_limit for user in users}
     with transaction.atomic():
@@ -117,6 +122,7 @@ def _plan_daily(users: list[User], today: date, now: datetime) -> int:
                     status=Delivery.Status.PENDING if due.get(user.pk) else Delivery.Status.SKIPPED,
                     waiting_count=max(len(due.get(user.pk, ())) - user.daily_nudge_limit, 0),
                     next_attempt_at=now,
+                    enqueued_at=now if hand_over and due.get(user.pk) else None,
                 )
                 for user in users
             ],
@@ -140,6 +146,8 @@ def _plan_daily(users: list[User], today: date, now: datetime) -> int:
             ],
             ignore_conflicts=True,
         )
+        if hand_over:
+            _enqueue_on_commit([delivery_id for delivery_id, _ in fresh])
     return len(fresh)
 
 
@@ -205,8 +213,6 @@ def hand_over_ready_emails(now: datetime) -> int:
     """Enqueue a send for every email that is ready: new, due for a retry, or whose worker
     died mid-send (its lease ran out), `SEND_BATCH` to a task. A re-enqueue is harmless: the
     send claims first."""
-    from connections.tasks import send_deliveries
-
     requeue_after = timedelta(seconds=settings.NUDGE_REQUEUE_SECONDS)
     Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now).update(
         status=Delivery.Status.PENDING, lease_until=None, enqueued_at=None
@@ -223,12 +229,20 @@ def hand_over_ready_emails(now: datetime) -> int:
                 .values_list("id", flat=True)[:HAND_OVER_BATCH]
             )
             Delivery.objects.filter(id__in=ready).update(enqueued_at=now)
-            for start in range(0, len(ready), SEND_BATCH):
-                batch = ready[start : start + SEND_BATCH]
-                transaction.on_commit(partial(send_deliveries.delay, batch))
+            _enqueue_on_commit(ready)
         handed += len(ready)
         if len(ready) < HAND_OVER_BATCH:
             break
     if handed:
         logger.info("Handed %d emails to workers", handed)
     return handed
+
+
+def _enqueue_on_commit(delivery_ids: list[int]) -> None:
+    """`SEND_BATCH` emails to a task, once the transaction marking them enqueued commits (if
+    the broker is down then, the next tick enqueues them again after NUDGE_REQUEUE_SECONDS)."""
+    from connections.tasks import send_deliveries
+
+    for start in range(0, len(delivery_ids), SEND_BATCH):
+        batch = delivery_ids[start : start + SEND_BATCH]
+        transaction.on_commit(partial(send_deliveries.delay, batch))

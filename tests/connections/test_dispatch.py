@@ -264,9 +264,9 @@ def test_planning_costs_the_same_queries_for_3_or_12_users(count, django_assert_
         make_user(f"user{n}@example.com", "Europe/Lisbon")
     nine = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
-    # timezones; users whose hour has come; their due nudges; the emails; the new ones;
-    # their nudges (inside one savepoint).
-    with time_machine.travel(nine, tick=False), django_assert_num_queries(8):
+    # timezones; users whose hour has come; their due nudges and the people those name; the
+    # emails; the new ones; their nudges (inside one savepoint).
+    with time_machine.travel(nine, tick=False), django_assert_num_queries(9):
         planned = plan_daily_emails(nine)
 
     assert planned == count
@@ -286,3 +286,54 @@ def test_every_ready_email_is_handed_to_workers_in_one_tick(monkeypatch):
     # Five morning emails and five weekly ones (1 March 2026 is a Sunday), two at a time.
     assert (report.daily_planned, report.weekly_planned, report.enqueued) == (5, 5, 10)
     assert not Delivery.objects.filter(enqueued_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_morning_emails_go_to_workers_round_by_round_while_the_rest_are_planned(monkeypatch):
+    from connections import tasks
+
+    monkeypatch.setattr(scheduling, "PLAN_BATCH", 2)
+    monkeypatch.setattr(scheduling, "SEND_BATCH", 2)
+    for n in range(5):
+        make_user(f"user{n}@example.com", "UTC")
+    enqueued = []
+    monkeypatch.setattr(
+        tasks.send_deliveries,
+        "delay",
+        lambda ids: enqueued.append((ids, Delivery.objects.filter(kind="daily").count())),
+    )
+    monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+    with time_machine.travel(monday, tick=False):
+        report = run_tick(monday)
+
+    # The first two morning emails went to a worker when only they were planned, and so on;
+    # the weekly ones (planned after all of them) at the end.
+    daily = Delivery.objects.filter(kind="daily")
+    weekly = Delivery.objects.filter(kind="weekly")
+    assert [planned_then for _, planned_then in enqueued] == [2, 4, 5, 5, 5, 5]
+    assert sorted(pk for ids, _ in enqueued[:3] for pk in ids) == sorted(d.pk for d in daily)
+    assert sorted(pk for ids, _ in enqueued[3:] for pk in ids) == sorted(d.pk for d in weekly)
+    assert (report.daily_planned, report.weekly_planned, report.enqueued) == (5, 5, 10)
+    assert all(d.enqueued_at == monday for d in Delivery.objects.all())
+
+
+def test_the_morning_email_leaves_out_paused_and_archived_people(smtp_server):
+    user = make_user("ana@example.com", "UTC")
+    for name, fields in (
+        ("Paula Paused", {"paused": True}),
+        ("Archie Archived", {"archived_at": datetime(2026, 2, 1, tzinfo=UTC)}),
+    ):
+        schedule_follow_up(
+            person=PersonFactory(owner=user, full_name=name, circle=Circle.CLOSE, **fields),
+            due_on=date(2026, 3, 1),
+            reason="Should not be in the email.",
+        )
+
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))
+
+    (message,) = morning(smtp_server.messages)
+    assert "Friend of ana@example.com" in text_part(message)
+    assert "Paula" not in text_part(message)
+    assert "Archie" not in text_part(message)
+    assert Delivery.objects.get(kind="daily").nudges.count() == 1

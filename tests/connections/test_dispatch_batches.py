@@ -99,10 +99,10 @@ def test_a_batch_costs_the_same_queries_plus_one_update_per_email(
     )
 
     # The claim (a select and an update, in a savepoint here); the rows with their owners;
-    # their nudges; the people of the weekly picks; synchronous_commit off and back (PostgreSQL
-    # only); then one update per email sent.
+    # their links to nudges; the nudges; the people they name and the weekly picks name;
+    # synchronous_commit off and back (PostgreSQL only); then one update per email sent.
     commit_setting = 2 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(4 + 3 + commit_setting + (count + 1)):
+    with django_assert_num_queries(4 + 4 + commit_setting + (count + 1)):
         outcomes = send_deliveries([*ids, weekly.pk])
 
     assert set(outcomes.values()) == {"sent"}
