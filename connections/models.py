@@ -793,6 +793,10 @@ class ImportRow(models.Model):
     message = models.TextField(blank=True)
     # What the preview shows: name, emails, phones, birthday, organisation.
     record = models.JSONField(default=dict, blank=True)
+    # The whole contact as the preview read it (records.record_to_json), so the import does
+    # not read the file again; emptied once the row is written. Text, not jsonb: jsonb
+    # refuses the escaped NUL a card may hold, and that row must fail alone at import.
+    contact = models.TextField(blank=True)
 
     class Meta:
         ordering = ["job", "number"]
