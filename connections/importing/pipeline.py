@@ -168,15 +168,16 @@ def preview_job(job: ImportJob) -> ImportJob:
     batch: list[ContactRecord | RowError] = []
     found = 0
     try:
-        for item in detect.parse_contacts(
-            Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
-        ):
-            batch.append(item)
-            found += 1
-            if len(batch) >= BATCH:
-                bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
-                batch = []
-        bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
+        with bulk.commits_not_waiting_for_disk():
+            for item in detect.parse_contacts(
+                Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
+            ):
+                batch.append(item)
+                found += 1
+                if len(batch) >= BATCH:
+                    bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
+                    batch = []
+            bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
     except NotAContactFile as error:
         job.rows.all().delete()
         return reject_job(job, str(error))
@@ -502,11 +503,13 @@ def run_import(job: ImportJob) -> ImportJob:
 
     writer = RowWriter(job)
     try:
-        if job.rows.filter(outcome="", contact="").exclude(status=ImportRow.Status.ERROR).exists():
-            _import_from_file(job, writer)
-        else:
-            while writer.write_next_batch():
-                pass
+        with bulk.commits_not_waiting_for_disk():
+            legacy = job.rows.filter(outcome="", contact="").exclude(status=ImportRow.Status.ERROR)
+            if legacy.exists():
+                _import_from_file(job, writer)
+            else:
+                while writer.write_next_batch():
+                    pass
     except NotAContactFile as error:
         return _fail(job, str(error))
     except Exception as error:
@@ -627,6 +630,20 @@ class RowWriter:
                 one_by_one.append((row, item))
         decided += self._create_many(to_create, one_by_one)
         _write_outcomes(decided)
+        # Plain merges are written together, before the rest; not those into a row another
+        # merge of this batch (one with a photo, or a chosen action) also goes into, which
+        # keep their order in the file.
+        plain = [self._plain_merge(row, item) for row, item in one_by_one]
+        others = {row.matched_row for (row, _), p in zip(one_by_one, plain, strict=True) if not p}
+        merges = [
+            pair
+            for pair, p in zip(one_by_one, plain, strict=True)
+            if p and pair[0].matched_row not in others
+        ]
+        if merges:
+            batched = {id(row) for row, _ in merges}
+            one_by_one = [pair for pair in one_by_one if id(pair[0]) not in batched]
+            _write_outcomes(self._merge_many(merges, one_by_one))
         # In file order: a merge into a contact created earlier in this batch finds them.
         one_by_one.sort(key=lambda pair: pair[0].number)
         for row, item in one_by_one:
@@ -750,6 +767,73 @@ class RowWriter:
             row.person_id = person_id
         return failed + [row for row, *_ in built]
 
+    def _plain_merge(self, row: ImportRow, item: ContactRecord | RowError) -> bool:
+        """A repeat of an earlier row of the file, merged as it is by default, no photo."""
+        return (
+            isinstance(item, ContactRecord)
+            and row.status == ImportRow.Status.MATCH
+            and row.matched_row is not None
+            and (row.action or "merge") == "merge"
+            and not item.photo
+        )
+
+    def _merge_many(self, pairs, one_by_one) -> list[ImportRow]:
+        """Repeats of earlier rows merged into those rows' people as fill_empty does, with
+        the people, their contact points and tags read in three queries and the changes
+        written per batch. A repeat of a row that made no one (skipped, failed, or written
+        later in this batch), or a batch the database refuses, goes row by row."""
+        earlier = dict(
+            self.job.rows.filter(number__in={row.matched_row for row, _ in pairs}).values_list(
+                "number", "person_id"
+            )
+        )
+        people = {
+            person.pk: person
+            for person in Person.objects.for_user(self.job.owner).filter(
+                pk__in={pk for pk in earlier.values() if pk is not None}
+            )
+        }
+        known: dict[int, set] = {pk: set() for pk in people}
+        points = ContactPoint.objects.filter(person_id__in=people).order_by()
+        for person_id, points_of in _grouped(points, "person_id").items():
+            known[person_id] = _known_keys(points_of)
+        tag_ids: dict[int, set[int]] = {pk: set() for pk in people}
+        links = Person.tags.through.objects.filter(person_id__in=people)
+        for person_id, tag_id in links.values_list("person_id", "tag_id"):
+            tag_ids[person_id].add(tag_id)
+        merged, changed, new_points, new_links = [], {}, [], []
+        for row, record in sorted(pairs, key=lambda pair: pair[0].number):
+            person = people.get(earlier.get(row.matched_row))
+            if person is None:
+                one_by_one.append((row, record))
+                continue
+            fields, notes = _fill_fields(person=person, record=record)
+            if fields:
+                changed.setdefault(person.pk, (person, set()))[1].update(fields)
+            values, point_notes = _point_values(record=record, existing=known[person.pk])
+            new_points += [(person.pk, *value) for value in values]
+            for tag in self._tags_for(record.tags) if record.tags else []:
+                if tag.pk not in tag_ids[person.pk]:
+                    tag_ids[person.pk].add(tag.pk)
+                    new_links.append((person.pk, tag.pk))
+            message = " ".join([*notes, *point_notes]) or f"Same contact as row {row.matched_row}."
+            self._decide(row, ImportRow.Outcome.MERGED, person, message, record)
+            merged.append((row, record))
+        try:
+            with transaction.atomic():
+                for person, fields in changed.values():
+                    person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
+                    person.save(update_fields=[*fields, "updated_at"])
+                bulk.insert_rows(
+                    ContactPoint, ("person_id", "kind", "label", "value", "normalized"), new_points
+                )
+                bulk.insert_rows(Person.tags.through, ("person_id", "tag_id"), new_links)
+        except (ValidationError, DatabaseError):
+            logger.warning("Merges for import %s refused; row by row", self.job.pk)
+            one_by_one += merged
+            return []
+        return [row for row, _ in merged]
+
     def apply(self, row: ImportRow, item: ContactRecord | RowError) -> None:
         """One row in its own savepoint (the batch's transaction holds its lock)."""
         if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
@@ -795,6 +879,13 @@ class RowWriter:
         if not changed:
             return Outcome.SKIPPED, target, notes or "Nothing new to add."
         return Outcome.UPDATED, target, notes
+
+
+def _grouped(queryset, key: str) -> dict:
+    groups: dict = {}
+    for obj in queryset:
+        groups.setdefault(getattr(obj, key), []).append(obj)
+    return groups
 
 
 def _stored_item(row: ImportRow) -> ContactRecord | RowError:
@@ -911,6 +1002,34 @@ def fill_empty(
 ) -> tuple[bool, str]:
     """Fill only the person's empty fields, and add contact points and tags they lack
     (`tags_for` gives the owner's tags for names, as tags_named does)."""
+    changed_fields, notes = _fill_fields(person=person, record=record)
+    if changed_fields:
+        # The owner is unchanged, and the birthday's parts are set together, so neither the
+        # owner's nor the check constraint's query is needed.
+        person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
+        person.save(update_fields=[*changed_fields, "updated_at"])
+    existing = _known_keys(person.contact_points.all())
+    before = len(existing)
+    notes += _add_points(person=person, record=record, existing=existing)
+    added_points = len(existing) > before
+    new_tags = []
+    if record.tags:
+        had_tags = set(person.tags.values_list("id", flat=True))
+        if tags_for is None:
+            named = tags_named(owner=person.owner, names=record.tags)
+        else:
+            named = tags_for(record.tags)
+        new_tags = [t for t in named if t.pk not in had_tags]
+        person.tags.add(*new_tags)
+    photo_notes = [] if person.photo else _attach_photo(person=person, record=record)
+    notes += photo_notes
+    added_photo = bool(record.photo) and not photo_notes and bool(person.photo)
+    changed = bool(changed_fields or added_points or new_tags or added_photo)
+    return changed, " ".join(notes)
+
+
+def _fill_fields(*, person: Person, record: ContactRecord) -> tuple[list[str], list[str]]:
+    """Set the person's empty fields from the record (not saved): the fields set, and notes."""
     changed_fields = []
     notes = []
     for field, value in (
@@ -931,11 +1050,12 @@ def fill_empty(
             for field, value in birthday.items():
                 setattr(person, field, value)
             changed_fields += list(birthday)
-    if changed_fields:
-        # The birthday's parts are set together, so its check constraint (a query) holds.
-        person.full_clean(exclude=["photo"], validate_constraints=False)
-        person.save(update_fields=[*changed_fields, "updated_at"])
-    points = list(person.contact_points.all())
+    return changed_fields, notes
+
+
+def _known_keys(points) -> set:
+    """What a person's contact points are known by, for _point_values to skip."""
+    points = list(points)
     existing = {(p.kind, p.normalized) for p in points}
     existing |= {
         ("phone-key", key)
@@ -943,23 +1063,7 @@ def fill_empty(
         if p.kind == ContactPoint.Kind.PHONE
         for key in phone_keys(p.value)
     }
-    before = len(existing)
-    notes += _add_points(person=person, record=record, existing=existing)
-    added_points = len(existing) > before
-    new_tags = []
-    if record.tags:
-        had_tags = set(person.tags.values_list("id", flat=True))
-        if tags_for is None:
-            named = tags_named(owner=person.owner, names=record.tags)
-        else:
-            named = tags_for(record.tags)
-        new_tags = [t for t in named if t.pk not in had_tags]
-        person.tags.add(*new_tags)
-    photo_notes = [] if person.photo else _attach_photo(person=person, record=record)
-    notes += photo_notes
-    added_photo = bool(record.photo) and not photo_notes and bool(person.photo)
-    changed = bool(changed_fields or added_points or new_tags or added_photo)
-    return changed, " ".join(notes)
+    return existing
 
 
 def _fallback_name(record: ContactRecord) -> str:

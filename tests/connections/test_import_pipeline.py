@@ -630,3 +630,38 @@ def test_people_written_in_bulk_are_what_validating_each_one_would_make(user):
         assert sorted(
             person.contact_points.values_list("kind", "label", "value", "normalized")
         ) == sorted((p.kind, p.label, p.value, p.normalized) for p in points)
+
+
+def test_repeats_in_one_file_merge_in_file_order_whatever_path_they_take(user):
+    job = imported(
+        user,
+        vcf(
+            card("Ana Lima", email="ana@example.com"),
+            tagged_card("Ana Lima", "ana@example.com", "Friends").replace(
+                "END:VCARD", "ORG:Atlas\r\nTEL;TYPE=CELL:+351 912 000 111\r\nEND:VCARD"
+            ),
+            card("Ana Lima", email="ana@example.com", phone="912000111", org="Other"),
+            card("Ana Lima", email="ana@example.com", phone="+351 913 000 222"),
+            card("Ben Cole", email="ben@example.com"),
+            card("Ben Cole", email="ben@example.com", org="Photo Org", photo=jpeg_bytes()),
+            card("Ben Cole", email="ben@example.com", org="Plain Org"),
+            card("Cleo Dunn", email="cleo@example.com"),
+            card("Cleo Dunn", email="cleo@example.com", org="Atlas"),
+        ),
+        actions={8: "skip"},
+    )
+
+    assert (job.created, job.merged, job.skipped, job.failed) == (3, 5, 1, 0)
+    ana, ben = (Person.objects.get(owner=user, full_name=n) for n in ("Ana Lima", "Ben Cole"))
+    assert ana.organisation == "Atlas", "the first repeat fills an empty field"
+    assert sorted(ana.contact_points.values_list("value", flat=True)) == [
+        "+351 912 000 111",
+        "+351 913 000 222",
+        "ana@example.com",
+    ]
+    assert [t.name for t in ana.tags.all()] == ["Friends"]
+    assert ben.organisation == "Photo Org" and ben.photo
+    assert job.rows.get(number=3).message == "Same contact as row 1."
+    # The first Cleo was skipped as chosen, so her repeat has no one to merge into.
+    cleo = Person.objects.get(owner=user, full_name="Cleo Dunn")
+    assert cleo.organisation == "Atlas" and job.rows.get(number=9).outcome == "created"
