@@ -22,12 +22,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from connections.importing import bulk, detect
+from connections.importing.reading import read_ahead
 from connections.importing.records import (
     ContactPointRecord,
     ContactRecord,
@@ -167,16 +168,24 @@ def preview_job(job: ImportJob) -> ImportJob:
     matcher = Matcher(owner=job.owner, seen=SeenKeys.for_job(job))
     batch: list[ContactRecord | RowError] = []
     found = 0
+    progress, read = _progress_writer(job), [0]
+
+    def note_read(bytes_read: int) -> None:  # in the reading thread: no database there
+        read[0] = bytes_read
+
     try:
+        records = detect.parse_contacts(
+            Path(job.file.path), mapping=job.mapping or None, progress=note_read
+        )
         with bulk.commits_not_waiting_for_disk():
-            for item in detect.parse_contacts(
-                Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
-            ):
+            # The file is read in a thread of its own while this one matches and writes.
+            for item in read_ahead(records):
                 batch.append(item)
                 found += 1
                 if len(batch) >= BATCH:
                     bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
                     batch = []
+                    progress(read[0])
             bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
     except NotAContactFile as error:
         job.rows.all().delete()
@@ -567,26 +576,31 @@ class RowWriter:
         self.counts: dict[str, int] | None = None
         self.tags: dict[str, Tag] = {}  # what tags_named gives each name, asked once
         self.last_number = 0
+        self.max_number = 0
         self.rows_total = 0
 
     def write_next_batch(self) -> bool:
-        """The next rows without an outcome, from the contacts the preview kept; False when
-        none is left."""
+        """Write the next rows by number that have no outcome, from the contacts the preview
+        kept; False when none is left."""
         self._start()
+        if self.last_number >= self.max_number:
+            return False
         with transaction.atomic():
             # Locked as they are read: two workers given the same job (a task delivered
-            # twice) never write a row twice, as a row the other wrote no longer matches.
+            # twice) never write a row twice; a row the other wrote (or one written before
+            # the job was resumed) has an outcome and is left alone. A window of numbers,
+            # not "the next 1,000 without an outcome": PostgreSQL, whose statistics have not
+            # seen the new rows yet, read and sorted every row left for that, per batch.
+            window = (self.last_number, self.last_number + BATCH)
             rows = list(
                 self.job.rows.select_for_update(of=("self",))
                 .select_related("matched_person")
                 .defer("record")
-                .filter(outcome="", number__gt=self.last_number)
-                .order_by("number")[:BATCH]
+                .filter(number__gt=window[0], number__lte=window[1])
+                .order_by("number")
             )
-            if not rows:
-                return False
-            self.last_number = rows[-1].number
-            pairs = [(row, _stored_item(row)) for row in rows]
+            self.last_number = window[1]
+            pairs = [(row, _stored_item(row)) for row in rows if not row.outcome]
             self._write(pairs)
         self._finish_batch(pairs, progress=True)
         return True
@@ -620,7 +634,8 @@ class RowWriter:
         if self.counts is None:  # a resumed job already has outcomes
             _count(self.job)
             self.counts = {o: getattr(self.job, o) for o in ImportRow.Outcome.values}
-            self.rows_total = self.job.rows.count()
+            found = self.job.rows.aggregate(count=Count("id"), last=Max("number"))
+            self.rows_total, self.max_number = found["count"], found["last"] or 0
 
     def _write(self, pairs: list[tuple[ImportRow, ContactRecord | RowError]]) -> None:
         self._lock_tags()
