@@ -28,7 +28,6 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from connections.importing import bulk, detect
-from connections.importing.reading import read_ahead
 from connections.importing.records import (
     ContactPointRecord,
     ContactRecord,
@@ -168,24 +167,16 @@ def preview_job(job: ImportJob) -> ImportJob:
     matcher = Matcher(owner=job.owner, seen=SeenKeys.for_job(job))
     batch: list[ContactRecord | RowError] = []
     found = 0
-    progress, read = _progress_writer(job), [0]
-
-    def note_read(bytes_read: int) -> None:  # in the reading thread: no database there
-        read[0] = bytes_read
-
     try:
-        records = detect.parse_contacts(
-            Path(job.file.path), mapping=job.mapping or None, progress=note_read
-        )
         with bulk.commits_not_waiting_for_disk():
-            # The file is read in a thread of its own while this one matches and writes.
-            for item in read_ahead(records):
+            for item in detect.parse_contacts(
+                Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
+            ):
                 batch.append(item)
                 found += 1
                 if len(batch) >= BATCH:
                     bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
                     batch = []
-                    progress(read[0])
             bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
     except NotAContactFile as error:
         job.rows.all().delete()

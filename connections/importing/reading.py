@@ -8,11 +8,9 @@ old export does not garble the whole file.
 
 import codecs
 import io
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Full, Queue
 
 from connections.importing.records import NotAContactFile
 
@@ -192,55 +190,3 @@ def _split_on(f: io.BufferedReader, sep: bytes) -> Iterator[bytes]:
         del pending[:start]
     if pending:
         yield bytes(pending)
-
-
-def read_ahead[T](items: Iterator[T], *, chunk: int = 200, chunks: int = 4) -> Iterator[T]:
-    """Iterate `items` in a thread of its own, at most `chunks` × `chunk` ahead of the caller,
-    so reading and parsing the file goes on while the caller waits for the database (which
-    lets other threads run). Memory stays bounded by what is ahead. `items` must not use the
-    database: the thread would have a connection, and a transaction, of its own."""
-    queue: Queue = Queue(maxsize=chunks)
-    stop = threading.Event()
-
-    def put(entry) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(entry, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def produce() -> None:
-        ahead = []
-        try:
-            for item in items:
-                ahead.append(item)
-                if len(ahead) >= chunk:
-                    if not put((ahead, None)):
-                        return
-                    ahead = []
-        except BaseException as error:  # raised where the caller iterates, after what came before
-            put((ahead, error))
-        else:
-            put((ahead, _END))
-        finally:
-            if hasattr(items, "close"):  # a generator stopped early closes its file now
-                items.close()
-
-    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            ahead, end = queue.get()
-            yield from ahead
-            if end is _END:
-                return
-            if end is not None:
-                raise end
-    finally:
-        stop.set()
-        thread.join()
-
-
-_END = object()
