@@ -398,10 +398,13 @@ class _SeenTable(SeenKeys):
         self.table = connection.ops.quote_name(f"tend_import_seen_{job.pk}")
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            # Indexed by the key's hash (this process's, as is the bit array): a bigint index
+            # stays small where one on the text outgrew the session's temporary buffers.
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.table} "
-                "(kind text, key text, number integer, PRIMARY KEY (kind, key))"
+                "(hash bigint, kind text, key text, number integer)"
             )
+            cursor.execute(f"CREATE INDEX ON {self.table} (hash)")
 
     def _bit(self, kind_key: tuple[str, str]) -> tuple[int, int]:
         at = hash(kind_key) & (self.BITS - 1)
@@ -415,26 +418,26 @@ class _SeenTable(SeenKeys):
                 maybe.append(kind_key)
         if not maybe:
             return []
-        kinds, values = zip(*maybe, strict=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT kind, key, number FROM {self.table} WHERE (kind, key) IN "
-                "(SELECT * FROM unnest(%s::text[], %s::text[]))",
-                [list(kinds), list(values)],
+                f"SELECT kind, key, number FROM {self.table} WHERE hash = ANY(%s::bigint[])",
+                [[hash(kind_key) for kind_key in maybe]],
             )
-            return cursor.fetchall()
+            wanted = set(maybe)
+            return [found for found in cursor.fetchall() if (found[0], found[1]) in wanted]
 
     def store(self) -> None:
         # The Matcher adds only keys that neither this table (by `lookup`) nor an earlier row
         # of the batch has: batches come in file order, so the first row to have a key keeps it.
         if self.added:
+            sql = f"COPY {self.table} (hash, kind, key, number) FROM STDIN"
             with (
                 connection.cursor() as cursor,
                 connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {self.table} (kind, key, number) FROM STDIN") as copy,
+                cursor.cursor.copy(sql) as copy,
             ):
                 for kind, key, number in self.added:
-                    copy.write_row((kind, key, number))
+                    copy.write_row((hash((kind, key)), kind, key, number))
                     byte, bit = self._bit((kind, key))
                     self.bits[byte] |= bit
         self.added = []
