@@ -302,7 +302,7 @@ def normalize_contact_value(kind: str, value: str) -> str:
     if kind == ContactPoint.Kind.EMAIL:
         return value.lower()
     if kind == ContactPoint.Kind.PHONE:
-        digits = "".join(ch for ch in value if ch.isdigit())
+        digits = "".join(filter(str.isdigit, value))
         return ("+" if value.startswith("+") else "") + digits
     return value.lower()
 

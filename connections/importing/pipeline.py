@@ -458,7 +458,7 @@ def phone_keys(value: str) -> set[str]:
 
 @lru_cache(maxsize=1024)  # a contact's numbers are read to match, to remember and to write
 def _phone_keys(value: str, region: str) -> frozenset[str]:
-    digits = "".join(ch for ch in value if ch.isdigit())
+    digits = "".join(filter(str.isdigit, value))
     if len(digits) < 5:
         return frozenset()
     keys = set()
@@ -932,14 +932,19 @@ def _write_outcomes(rows: list[ImportRow]) -> None:
         ImportRow.objects.bulk_update(rows, ["outcome", "person", "message", "contact"])
         return
     table = connection.ops.quote_name(ImportRow._meta.db_table)
-    values = ", ".join(["(%s::bigint, %s::varchar, %s::bigint, %s::text)"] * len(rows))
-    params = [p for row in rows for p in (row.pk, row.outcome, row.person_id, row.message)]
     with connection.cursor() as cursor:
+        # Four arrays, not four parameters a row: 4,000 placeholders cost more to bind and
+        # parse than the update itself.
         cursor.execute(
             f"UPDATE {table} AS r SET outcome = v.outcome, person_id = v.person_id, "
-            f"message = v.message, contact = '' "
-            f"FROM (VALUES {values}) AS v(id, outcome, person_id, message) WHERE r.id = v.id",
-            params,
+            "message = v.message, contact = '' FROM unnest(%s::bigint[], %s::varchar[], "
+            "%s::bigint[], %s::text[]) AS v(id, outcome, person_id, message) WHERE r.id = v.id",
+            [
+                [row.pk for row in rows],
+                [row.outcome for row in rows],
+                [row.person_id for row in rows],
+                [row.message for row in rows],
+            ],
         )
 
 
@@ -1169,14 +1174,17 @@ def _point_values(
         if point.kind not in _POINT_KINDS:
             notes.append(f"A {point.kind} ({value[:60]}) has no place in Tend and was left out.")
             continue
-        keys = {(point.kind, normalize_contact_value(point.kind, value))}
+        normalized = normalize_contact_value(point.kind, value)
+        keys = {(point.kind, normalized)}
         if point.kind == ContactPoint.Kind.PHONE:
             keys |= {("phone-key", key) for key in _point_phone_keys(point)}
         if keys & existing:
             continue
-        value = value[:500]
+        if len(value) > 500:
+            value = value[:500]
+            normalized = normalize_contact_value(point.kind, value)
         label = point.label.strip()[:60]
-        points.append((point.kind, label, value, normalize_contact_value(point.kind, value)))
+        points.append((point.kind, label, value, normalized))
         existing |= keys
     return points, notes
 
