@@ -774,7 +774,10 @@ class ImportRow(models.Model):
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    # Found by the (job, number) constraint's index; one on the job alone only cost writes.
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices)
     matched_person = models.ForeignKey(
