@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("connections", "0011_importrow_contact"),
+        ("connections", "0012_importrow_contact"),
     ]
 
     operations = [

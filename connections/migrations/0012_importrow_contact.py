@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("connections", "0010_milestone_open_due_index"),
+        ("connections", "0011_dashboard_indexes"),
     ]
 
     operations = [
