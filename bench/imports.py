@@ -4,13 +4,15 @@ Each file is handed over as the Import page does (the file stored and its format
 `start_import`, then the preview task), previewed and imported by a real Celery worker process
 (`--pool solo`, a fresh one per file, so its peak memory belongs to that file alone), and timed
 from hand-over to the job's "done" status: preview (parse and match every record, one
-ImportRow each) plus import (parse again and write). The account is a fresh user, empty on the
-first run (every contact is created, the file's own repeats merged); the same file is then
-imported again into the now full account with "skip", which times de-duplication at scale.
+ImportRow each, which keeps the parsed contact) plus import (read those rows back and
+write). The account is a fresh user, empty on the first run (every contact is created, the
+file's own repeats merged); the same file is then imported again into the now full account
+with "skip", which times de-duplication at scale.
 
 Floor: parsing the same file with the parser the import uses (`detect.parse_contacts`),
 iterating every record and writing nothing, in this process; the median of several runs.
-The import reads the file twice (preview, then import), so 2 × the floor is its least cost.
+The job parses the file once (the preview; the import reads what it kept), so 1 × the floor
+is the least it can cost.
 
 Memory: the worker's resident set when ready, and its peak (VmHWM) after each run, for a file
 a tenth of the size and the full one: streaming means the peak does not grow with the file.

@@ -101,7 +101,7 @@ def _import_lines(im: dict) -> list[str]:
         "**Import** (each file handed over as the Import page does, previewed and imported by "
         "one Celery worker, `--pool solo`, a fresh one per file; seconds from hand-over to "
         '"done"; floor: the import\'s parser alone on the same file, nothing written, median '
-        f"of {im['floor_runs']} runs. The job parses the file twice, so 2 × is its least)",
+        f"of {im['floor_runs']} runs. The job parses the file once, so 1 × is its least)",
         "",
         "| file | records | MB | floor s | preview s | import s | total s | × floor | "
         "again, all skipped: s | × floor | worker peak MB |",

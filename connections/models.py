@@ -302,7 +302,7 @@ def normalize_contact_value(kind: str, value: str) -> str:
     if kind == ContactPoint.Kind.EMAIL:
         return value.lower()
     if kind == ContactPoint.Kind.PHONE:
-        digits = "".join(ch for ch in value if ch.isdigit())
+        digits = "".join(filter(str.isdigit, value))
         return ("+" if value.startswith("+") else "") + digits
     return value.lower()
 
@@ -774,7 +774,10 @@ class ImportRow(models.Model):
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    # Found by the (job, number) constraint's index; one on the job alone only cost writes.
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices)
     matched_person = models.ForeignKey(
@@ -793,6 +796,10 @@ class ImportRow(models.Model):
     message = models.TextField(blank=True)
     # What the preview shows: name, emails, phones, birthday, organisation.
     record = models.JSONField(default=dict, blank=True)
+    # The whole contact as the preview read it (records.record_to_json), so the import does
+    # not read the file again; emptied once the row is written. Text, not jsonb: jsonb
+    # refuses the escaped NUL a card may hold, and that row must fail alone at import.
+    contact = models.TextField(blank=True)
 
     class Meta:
         ordering = ["job", "number"]

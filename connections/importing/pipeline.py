@@ -1,14 +1,16 @@
 """The import pipeline: an uploaded file becomes a job, a preview matched against the people
-already in Tend, then people — one card or row at a time, each in its own transaction.
+already in Tend, then people, a batch of rows at a time.
 
 start_import → (mapping for a plain CSV) → preview_job → the user's choices → run_import.
-The file is parsed as a stream twice (preview, then import) and deleted when the job ends, so
-a 50 MB file never sits in memory as objects.
+The file is parsed once, as a stream, by the preview, which keeps each contact in its
+ImportRow; the import reads them back a batch at a time, so a 50 MB file never sits in memory
+as objects. The file and the kept contacts are deleted when the job ends.
 """
 
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,14 +21,21 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Count
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Count, Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from connections.importing import detect
-from connections.importing.records import ContactRecord, NotAContactFile, RowError
+from connections.importing import bulk, detect
+from connections.importing.records import (
+    ContactPointRecord,
+    ContactRecord,
+    NotAContactFile,
+    RowError,
+    record_from_json,
+    record_to_json,
+)
 from connections.models import (
     CIRCLE_CADENCE_DAYS,
     PHOTO_MAX_BYTES,
@@ -43,7 +52,7 @@ from connections.people import tags_named
 
 logger = logging.getLogger(__name__)
 
-BATCH = 200
+BATCH = 1000
 PROGRESS_EVERY_SECONDS = 0.5
 Status = ImportJob.Status
 
@@ -159,15 +168,16 @@ def preview_job(job: ImportJob) -> ImportJob:
     batch: list[ContactRecord | RowError] = []
     found = 0
     try:
-        for item in detect.parse_contacts(
-            Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
-        ):
-            batch.append(item)
-            found += 1
-            if len(batch) >= BATCH:
-                ImportRow.objects.bulk_create(matcher.rows_for(job, batch))
-                batch = []
-        ImportRow.objects.bulk_create(matcher.rows_for(job, batch))
+        with bulk.commits_not_waiting_for_disk():
+            for item in detect.parse_contacts(
+                Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
+            ):
+                batch.append(item)
+                found += 1
+                if len(batch) >= BATCH:
+                    bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
+                    batch = []
+            bulk.insert_rows(ImportRow, ROW_COLUMNS, matcher.rows_for(job, batch))
     except NotAContactFile as error:
         job.rows.all().delete()
         return reject_job(job, str(error))
@@ -229,7 +239,7 @@ class Matcher:
             (key, p.value)
             for p in record.contact_points
             if p.kind == "phone"
-            for key in sorted(phone_keys(p.value))
+            for key in _point_phone_keys(p)
         ]
         uid = record.uid.strip()
         if uid and uid in self.uid:
@@ -261,9 +271,10 @@ class Matcher:
                 found[key] = number
                 self.seen.added.append((kind, key, number))
 
-    def rows_for(self, job: ImportJob, items: list[ContactRecord | RowError]) -> list[ImportRow]:
-        """ImportRows for a batch, in file order, matched against the owner's people and the
-        file's earlier rows (those of earlier batches read back from `seen`)."""
+    def rows_for(self, job: ImportJob, items: list[ContactRecord | RowError]) -> list[tuple]:
+        """ImportRows for a batch (values in ROW_COLUMNS' order), in file order, matched
+        against the owner's people and the file's earlier rows (those of earlier batches read
+        back from `seen`)."""
         if self.seen.stored:
             for found in self._seen.values():
                 found.clear()
@@ -279,11 +290,10 @@ class Matcher:
         self.seen.store()
         return rows
 
-    def row_for(self, job: ImportJob, item: ContactRecord | RowError) -> ImportRow:
+    def row_for(self, job: ImportJob, item: ContactRecord | RowError) -> tuple:
         if isinstance(item, RowError):
-            return ImportRow(
-                job=job, number=item.number, status=ImportRow.Status.ERROR, message=item.reason
-            )
+            status, reason = ImportRow.Status.ERROR, item.reason
+            return (job.pk, item.number, status, None, None, "", "", "", None, reason, {}, "")
         found = self.match(item)
         if found.person_id is None and found.row_number is None:
             self.remember(item, item.number)
@@ -292,17 +302,38 @@ class Matcher:
             if found.row_number is not None:
                 self.remember(item, found.row_number)
             status = ImportRow.Status.MATCH
-        return ImportRow(
-            job=job,
-            number=item.number,
-            status=status,
-            matched_person_id=found.person_id,
-            matched_row=found.row_number,
-            match_reason=_printable(found.reason)[:300],
-            record=snapshot(item),
+        return (
+            job.pk,
+            item.number,
+            status,
+            found.person_id,
+            found.row_number,
+            _printable(found.reason)[:300],
+            "",
+            "",
+            None,
             # What the parser had to leave out of this card (a broken photo, a bad date).
-            message=_printable(" ".join(item.warnings)),
+            _printable(" ".join(item.warnings)),
+            snapshot(item),
+            record_to_json(item),
         )
+
+
+# What the preview writes of each row, in the order of Matcher.row_for's values.
+ROW_COLUMNS = (
+    "job_id",
+    "number",
+    "status",
+    "matched_person_id",
+    "matched_row",
+    "match_reason",
+    "action",
+    "outcome",
+    "person_id",
+    "message",
+    "record",
+    "contact",
+)
 
 
 def _record_keys(record: ContactRecord) -> list[tuple[str, str]]:
@@ -314,8 +345,15 @@ def _record_keys(record: ContactRecord) -> list[tuple[str, str]]:
         if point.kind == "email":
             keys.append(("email", point.value.strip().lower()))
         elif point.kind == "phone":
-            keys += [("phone", key) for key in phone_keys(point.value)]
+            keys += [("phone", key) for key in _point_phone_keys(point)]
     return keys
+
+
+def _point_phone_keys(point: ContactPointRecord) -> list[str]:
+    """phone_keys of a phone, kept on the point for the import (which reads them back)."""
+    if point.keys is None:
+        point.keys = sorted(phone_keys(point.value))
+    return point.keys
 
 
 class SeenKeys:
@@ -346,40 +384,62 @@ class SeenKeys:
 
 
 class _SeenTable(SeenKeys):
+    """Keys in a temporary table, with a fixed-size bit array in front of it: a key whose
+    bit is clear was never stored, so only the few keys whose bit is set (the file's repeats,
+    and about 2 % of the rest at 100,000 rows) are looked up, and every key a batch adds is
+    known to be new, so it is copied in without a conflict check."""
+
     stored = True
+    BITS = 1 << 24  # 2 MB, whatever the size of the file
 
     def __init__(self, job: ImportJob):
         super().__init__()
+        self.bits = bytearray(self.BITS // 8)
         self.table = connection.ops.quote_name(f"tend_import_seen_{job.pk}")
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            # Indexed by the key's hash (this process's, as is the bit array): a bigint index
+            # stays small where one on the text outgrew the session's temporary buffers.
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.table} "
-                "(kind text, key text, number integer, PRIMARY KEY (kind, key))"
+                "(hash bigint, kind text, key text, number integer)"
             )
+            cursor.execute(f"CREATE INDEX ON {self.table} (hash)")
+
+    def _bit(self, kind_key: tuple[str, str]) -> tuple[int, int]:
+        at = hash(kind_key) & (self.BITS - 1)
+        return at >> 3, 1 << (at & 7)
 
     def lookup(self, keys):
-        if not keys:
+        maybe = []
+        for kind_key in keys:
+            byte, bit = self._bit(kind_key)
+            if self.bits[byte] & bit:
+                maybe.append(kind_key)
+        if not maybe:
             return []
-        kinds, values = zip(*keys, strict=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT kind, key, number FROM {self.table} WHERE (kind, key) IN "
-                "(SELECT * FROM unnest(%s::text[], %s::text[]))",
-                [list(kinds), list(values)],
+                f"SELECT kind, key, number FROM {self.table} WHERE hash = ANY(%s::bigint[])",
+                [[hash(kind_key) for kind_key in maybe]],
             )
-            return cursor.fetchall()
+            wanted = set(maybe)
+            return [found for found in cursor.fetchall() if (found[0], found[1]) in wanted]
 
     def store(self) -> None:
+        # The Matcher adds only keys that neither this table (by `lookup`) nor an earlier row
+        # of the batch has: batches come in file order, so the first row to have a key keeps it.
         if self.added:
-            kinds, keys, numbers = zip(*self.added, strict=True)
-            with connection.cursor() as cursor:
-                # Batches come in file order, so the first row to have a key keeps it.
-                cursor.execute(
-                    f"INSERT INTO {self.table} (kind, key, number) SELECT * FROM "
-                    "unnest(%s::text[], %s::text[], %s::integer[]) ON CONFLICT DO NOTHING",
-                    [list(kinds), list(keys), list(numbers)],
-                )
+            sql = f"COPY {self.table} (hash, kind, key, number) FROM STDIN"
+            with (
+                connection.cursor() as cursor,
+                connection.wrap_database_errors,
+                cursor.cursor.copy(sql) as copy,
+            ):
+                for kind, key, number in self.added:
+                    copy.write_row((hash((kind, key)), kind, key, number))
+                    byte, bit = self._bit((kind, key))
+                    self.bits[byte] |= bit
         self.added = []
 
     def close(self) -> None:
@@ -398,7 +458,7 @@ def phone_keys(value: str) -> set[str]:
 
 @lru_cache(maxsize=1024)  # a contact's numbers are read to match, to remember and to write
 def _phone_keys(value: str, region: str) -> frozenset[str]:
-    digits = "".join(ch for ch in value if ch.isdigit())
+    digits = "".join(filter(str.isdigit, value))
     if len(digits) < 5:
         return frozenset()
     keys = set()
@@ -448,8 +508,9 @@ def birthday_text(record: ContactRecord) -> str:
 
 
 def run_import(job: ImportJob) -> ImportJob:
-    """Apply the choices row by row. A job cut short (a worker killed) resumes where it
-    stopped: each row is written with its outcome in one transaction."""
+    """Apply the choices, a batch of rows at a time, from the contacts the preview kept (the
+    file is not read again). A job cut short (a worker killed) resumes where it stopped:
+    each row is written with its outcome in the transaction of its batch."""
     claimed = ImportJob.objects.filter(
         pk=job.pk, status__in=[Status.AWAITING_CHOICES, Status.IMPORTING]
     ).update(status=Status.IMPORTING, bytes_done=0)
@@ -463,16 +524,14 @@ def run_import(job: ImportJob) -> ImportJob:
         return _import_tend_json(job)
 
     writer = RowWriter(job)
-    pending: list[ContactRecord | RowError] = []
     try:
-        for item in detect.parse_contacts(
-            Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
-        ):
-            pending.append(item)
-            if len(pending) >= BATCH:
-                writer.apply_batch(pending)
-                pending = []
-        writer.apply_batch(pending)
+        with bulk.commits_not_waiting_for_disk():
+            legacy = job.rows.filter(outcome="", contact="").exclude(status=ImportRow.Status.ERROR)
+            if legacy.exists():
+                _import_from_file(job, writer)
+            else:
+                while writer.write_next_batch():
+                    pass
     except NotAContactFile as error:
         return _fail(job, str(error))
     except Exception as error:
@@ -486,23 +545,65 @@ def run_import(job: ImportJob) -> ImportJob:
     return _set_status(job, Status.DONE, bytes_done=job.bytes_total)
 
 
+def _import_from_file(job: ImportJob, writer: "RowWriter") -> None:
+    """A job previewed before rows kept their contact: the file is read again and each card
+    or row paired with its ImportRow by number."""
+    pending: list[ContactRecord | RowError] = []
+    for item in detect.parse_contacts(
+        Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
+    ):
+        pending.append(item)
+        if len(pending) >= BATCH:
+            writer.apply_items(pending)
+            pending = []
+    writer.apply_items(pending)
+
+
 class RowWriter:
     """Writes a batch of rows in one transaction. The common outcomes — a new person, a skip,
     a row that cannot be read — are decided in Python and written in a few statements per
-    batch (bulk inserts, one update of the rows); updates, merges, photos and anything the
-    bulk insert refuses go row by row, each in its own savepoint, as before."""
+    batch (COPY on PostgreSQL, one update of the rows); updates, merges, photos and anything
+    the bulk insert refuses go row by row, each in its own savepoint."""
 
     def __init__(self, job: ImportJob):
         self.job = job
         self.counts: dict[str, int] | None = None
         self.tags: dict[str, Tag] = {}  # what tags_named gives each name, asked once
+        self.last_number = 0
+        self.max_number = 0
+        self.rows_total = 0
 
-    def apply_batch(self, items: list[ContactRecord | RowError]) -> None:
+    def write_next_batch(self) -> bool:
+        """Write the next rows by number that have no outcome, from the contacts the preview
+        kept; False when none is left."""
+        self._start()
+        if self.last_number >= self.max_number:
+            return False
+        with transaction.atomic():
+            # Locked as they are read: two workers given the same job (a task delivered
+            # twice) never write a row twice; a row the other wrote (or one written before
+            # the job was resumed) has an outcome and is left alone. A window of numbers,
+            # not "the next 1,000 without an outcome": PostgreSQL, whose statistics have not
+            # seen the new rows yet, read and sorted every row left for that, per batch.
+            window = (self.last_number, self.last_number + BATCH)
+            rows = list(
+                self.job.rows.select_for_update(of=("self",))
+                .select_related("matched_person")
+                .defer("record")
+                .filter(number__gt=window[0], number__lte=window[1])
+                .order_by("number")
+            )
+            self.last_number = window[1]
+            pairs = [(row, _stored_item(row)) for row in rows if not row.outcome]
+            self._write(pairs)
+        self._finish_batch(pairs, progress=True)
+        return True
+
+    def apply_items(self, items: list[ContactRecord | RowError]) -> None:
+        """Write the rows of these items, read again from the file."""
         if not items:
             return
-        if self.counts is None:  # a resumed job already has outcomes
-            _count(self.job)
-            self.counts = {o: getattr(self.job, o) for o in ImportRow.Outcome.values}
+        self._start()
         rows = {
             row.number: row
             for row in self.job.rows.filter(
@@ -510,49 +611,107 @@ class RowWriter:
             ).select_related("matched_person")
         }
         with transaction.atomic():
-            # Two workers given the same job (a task delivered twice) never write a row twice:
-            # the batch's rows are locked, and a row another worker wrote is left alone.
             claimed = set(
                 ImportRow.objects.select_for_update()
                 .filter(pk__in=[row.pk for row in rows.values()], outcome="")
                 .values_list("pk", flat=True)
             )
-            decided: list[ImportRow] = []
-            to_create: list[tuple[ImportRow, ContactRecord]] = []
-            one_by_one: list[tuple[ImportRow, ContactRecord | RowError]] = []
-            for item in items:
-                row = rows.get(item.number)
-                if row is None or row.pk not in claimed:
-                    continue
-                if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
-                    reason = row.message or getattr(item, "reason", "")
-                    self._decide(row, ImportRow.Outcome.FAILED, None, reason or _UNREADABLE)
-                    decided.append(row)
-                    continue
-                plan = self._plan(row, item)
-                if plan == "create":
-                    to_create.append((row, item))
-                elif plan == "skip":
-                    target = row.matched_person
-                    message = (
-                        f"Already in Tend as {target.full_name}."
-                        if target is not None
-                        else "Skipped, as chosen."
-                    )
-                    self._decide(row, ImportRow.Outcome.SKIPPED, target, message, item)
-                    decided.append(row)
-                else:
-                    one_by_one.append((row, item))
-            decided += self._create_many(to_create, one_by_one)
-            _write_outcomes(decided)
-            # In file order: a merge into a contact created earlier in this batch finds them.
-            one_by_one.sort(key=lambda pair: pair[0].number)
-            for row, item in one_by_one:
-                self.apply(row, item)
-        for row in [*decided, *(row for row, _ in one_by_one)]:
+            pairs = [
+                (rows[item.number], item)
+                for item in items
+                if item.number in rows and rows[item.number].pk in claimed
+            ]
+            self._write(pairs)
+        self._finish_batch(pairs, progress=False)
+
+    def _start(self) -> None:
+        if self.counts is None:  # a resumed job already has outcomes
+            _count(self.job)
+            self.counts = {o: getattr(self.job, o) for o in ImportRow.Outcome.values}
+            found = self.job.rows.aggregate(count=Count("id"), last=Max("number"))
+            self.rows_total, self.max_number = found["count"], found["last"] or 0
+
+    def _write(self, pairs: list[tuple[ImportRow, ContactRecord | RowError]]) -> None:
+        self._lock_tags()
+        decided: list[ImportRow] = []
+        to_create: list[tuple[ImportRow, ContactRecord]] = []
+        one_by_one: list[tuple[ImportRow, ContactRecord | RowError]] = []
+        for row, item in pairs:
+            if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
+                reason = row.message or getattr(item, "reason", "")
+                self._decide(row, ImportRow.Outcome.FAILED, None, reason or _UNREADABLE)
+                decided.append(row)
+                continue
+            plan = self._plan(row, item)
+            if plan == "create":
+                to_create.append((row, item))
+            elif plan == "skip":
+                target = row.matched_person
+                message = (
+                    f"Already in Tend as {target.full_name}."
+                    if target is not None
+                    else "Skipped, as chosen."
+                )
+                self._decide(row, ImportRow.Outcome.SKIPPED, target, message, item)
+                decided.append(row)
+            else:
+                one_by_one.append((row, item))
+        decided += self._create_many(to_create, one_by_one)
+        _write_outcomes(decided)
+        # Plain merges are written together, before the rest; not those into a row another
+        # merge of this batch (one with a photo, or a chosen action) also goes into, which
+        # keep their order in the file.
+        plain = [self._plain_merge(row, item) for row, item in one_by_one]
+        others = {row.matched_row for (row, _), p in zip(one_by_one, plain, strict=True) if not p}
+        merges = [
+            pair
+            for pair, p in zip(one_by_one, plain, strict=True)
+            if p and pair[0].matched_row not in others
+        ]
+        if merges:
+            batched = {id(row) for row, _ in merges}
+            one_by_one = [pair for pair in one_by_one if id(pair[0]) not in batched]
+            _write_outcomes(self._merge_many(merges, one_by_one))
+        # In file order: a merge into a contact created earlier in this batch finds them.
+        one_by_one.sort(key=lambda pair: pair[0].number)
+        for row, item in one_by_one:
+            self.apply(row, item)
+
+    def _finish_batch(self, pairs, *, progress: bool) -> None:
+        for row, _ in pairs:
             if row.outcome:
                 self.counts[row.outcome] += 1
-        ImportJob.objects.filter(pk=self.job.pk).update(**self.counts)
+        fields = dict(self.counts)
+        if progress and self.rows_total:
+            done = sum(self.counts.values())
+            fields["bytes_done"] = (
+                self.job.bytes_total * min(done, self.rows_total) // (self.rows_total)
+            )
+        ImportJob.objects.filter(pk=self.job.pk).update(**fields)
+
+    def _lock_tags(self) -> None:
+        """Keep the tags found so far from being deleted until the batch commits (a link to
+        a deleted tag would fail the whole batch at commit), and forget any deleted since."""
+        if not self.tags or connection.vendor != "postgresql":
+            return
+        table = connection.ops.quote_name(Tag._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE id = ANY(%s) FOR KEY SHARE",
+                [[tag.pk for tag in self.tags.values()]],
+            )
+            alive = {row[0] for row in cursor.fetchall()}
+        self.tags = {name: tag for name, tag in self.tags.items() if tag.pk in alive}
+
+    def _tags_for(self, names: list[str]) -> list[Tag]:
+        """What tags_named gives these names, asked once per distinct name in the job."""
+        found = []
+        for name in dict.fromkeys(map(_tag_name, names)):
+            if name and name not in self.tags:
+                self.tags[name] = tags_named(owner=self.job.owner, names=[name])[0]
+            if name:
+                found.append(self.tags[name])
+        return list({tag.pk: tag for tag in found}.values())
 
     def _plan(self, row: ImportRow, record: ContactRecord) -> str:
         """Whether the row is a new person ("create") or a skip ("skip") that needs nothing
@@ -569,79 +728,168 @@ class RowWriter:
 
     def _decide(self, row, outcome, person, message, item=None) -> None:
         warnings = item.warnings if isinstance(item, ContactRecord) else []
-        row.outcome, row.person = outcome, person
+        row.outcome, row.person, row.contact = outcome, person, ""
         row.message = " ".join(filter(None, [message, *warnings]))[:2000]
 
     def _create_many(self, pairs, one_by_one) -> list[ImportRow]:
         """New people for these rows in three inserts (people, contact points, tags). A row
-        that fails validation fails alone; if the inserts are refused, every row of them
+        that cannot be a person fails alone; if the inserts are refused, every row of them
         goes row by row instead, so each one gets its own outcome."""
         built, failed = [], []
         for row, record in pairs:
             try:
-                built.append((row, record, *build_person(owner=self.job.owner, record=record)))
+                fields, notes = person_fields(record)
+                points, point_notes = _point_values(record=record, existing=set())
             except (ValidationError, ValueError) as error:
                 self._decide(row, ImportRow.Outcome.FAILED, None, _reason(error))
                 failed.append(row)
+                continue
+            built.append((row, record, fields, points, " ".join([notes, *point_notes]).strip()))
         if not built:
             return failed
-        # What tags_named gives each record, asked once per distinct name in the batch.
-        # Kept across batches; a tag deleted meanwhile makes the insert fail, and the rows
-        # then go one by one, where tags_named creates it again.
+        self._tags_for([name for _, record, *_ in built for name in record.tags])
         tags = self.tags
-        for name in dict.fromkeys(_tag_name(n) for _, record, *_ in built for n in record.tags):
-            if name and name not in tags:
-                tags[name] = tags_named(owner=self.job.owner, names=[name])[0]
-        Link = Person.tags.through
+        now = timezone.now()
+        made = {"owner_id": self.job.owner_id, "created_at": now, "updated_at": now}
+        defaults = _person_defaults()
         try:
             with transaction.atomic():
-                Person.objects.bulk_create([person for _, _, person, _, _ in built])
-                ContactPoint.objects.bulk_create(
-                    [point for _, _, _, points, _ in built for point in points]
+                ids = bulk.insert_rows(
+                    Person,
+                    PERSON_COLUMNS,
+                    [
+                        tuple(
+                            fields.get(name, made.get(name, defaults.get(name)))
+                            for name in PERSON_COLUMNS
+                        )
+                        for _, _, fields, _, _ in built
+                    ],
+                    ids=True,
                 )
-                Link.objects.bulk_create(
-                    Link(person_id=person.pk, tag_id=tag_id)
-                    for _, record, person, _, _ in built
-                    for tag_id in dict.fromkeys(
-                        tags[name].pk for name in map(_tag_name, record.tags) if name in tags
-                    )
+                bulk.insert_rows(
+                    ContactPoint,
+                    ("person_id", "kind", "label", "value", "normalized"),
+                    [
+                        (person_id, *point)
+                        for person_id, (_, _, _, points, _) in zip(ids, built, strict=True)
+                        for point in points
+                    ],
+                )
+                bulk.insert_rows(
+                    Person.tags.through,
+                    ("person_id", "tag_id"),
+                    [
+                        (person_id, tag_id)
+                        for person_id, (_, record, *_) in zip(ids, built, strict=True)
+                        for tag_id in dict.fromkeys(
+                            tags[name].pk for name in map(_tag_name, record.tags) if name in tags
+                        )
+                    ],
                 )
         except DatabaseError:
             logger.warning("Bulk insert for import %s refused; row by row", self.job.pk)
             one_by_one += [(row, record) for row, record, *_ in built]
             return failed
-        for row, record, person, _, notes in built:
-            self._decide(row, ImportRow.Outcome.CREATED, person, notes, record)
+        for person_id, (row, record, _, _, notes) in zip(ids, built, strict=True):
+            self._decide(row, ImportRow.Outcome.CREATED, None, notes, record)
+            row.person_id = person_id
         return failed + [row for row, *_ in built]
 
+    def _plain_merge(self, row: ImportRow, item: ContactRecord | RowError) -> bool:
+        """A repeat of an earlier row of the file, merged as it is by default, no photo."""
+        return (
+            isinstance(item, ContactRecord)
+            and row.status == ImportRow.Status.MATCH
+            and row.matched_row is not None
+            and (row.action or "merge") == "merge"
+            and not item.photo
+        )
+
+    def _merge_many(self, pairs, one_by_one) -> list[ImportRow]:
+        """Repeats of earlier rows merged into those rows' people as fill_empty does, with
+        the people, their contact points and tags read in three queries and the changes
+        written per batch. A repeat of a row that made no one (skipped, failed, or written
+        later in this batch), or a batch the database refuses, goes row by row."""
+        earlier = dict(
+            self.job.rows.filter(number__in={row.matched_row for row, _ in pairs}).values_list(
+                "number", "person_id"
+            )
+        )
+        people = {
+            person.pk: person
+            for person in Person.objects.for_user(self.job.owner).filter(
+                pk__in={pk for pk in earlier.values() if pk is not None}
+            )
+        }
+        known: dict[int, set] = {pk: set() for pk in people}
+        points = ContactPoint.objects.filter(person_id__in=people).order_by()
+        for person_id, points_of in _grouped(points, "person_id").items():
+            known[person_id] = _known_keys(points_of)
+        tag_ids: dict[int, set[int]] = {pk: set() for pk in people}
+        links = Person.tags.through.objects.filter(person_id__in=people)
+        for person_id, tag_id in links.values_list("person_id", "tag_id"):
+            tag_ids[person_id].add(tag_id)
+        merged, changed, new_points, new_links = [], {}, [], []
+        for row, record in sorted(pairs, key=lambda pair: pair[0].number):
+            person = people.get(earlier.get(row.matched_row))
+            if person is None:
+                one_by_one.append((row, record))
+                continue
+            fields, notes = _fill_fields(person=person, record=record)
+            if fields:
+                changed.setdefault(person.pk, (person, set()))[1].update(fields)
+            values, point_notes = _point_values(record=record, existing=known[person.pk])
+            new_points += [(person.pk, *value) for value in values]
+            for tag in self._tags_for(record.tags) if record.tags else []:
+                if tag.pk not in tag_ids[person.pk]:
+                    tag_ids[person.pk].add(tag.pk)
+                    new_links.append((person.pk, tag.pk))
+            message = " ".join([*notes, *point_notes]) or f"Same contact as row {row.matched_row}."
+            self._decide(row, ImportRow.Outcome.MERGED, person, message, record)
+            merged.append((row, record))
+        try:
+            with transaction.atomic():
+                for person, fields in changed.values():
+                    person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
+                    person.save(update_fields=[*fields, "updated_at"])
+                bulk.insert_rows(
+                    ContactPoint, ("person_id", "kind", "label", "value", "normalized"), new_points
+                )
+                bulk.insert_rows(Person.tags.through, ("person_id", "tag_id"), new_links)
+        except (ValidationError, DatabaseError):
+            logger.warning("Merges for import %s refused; row by row", self.job.pk)
+            one_by_one += merged
+            return []
+        return [row for row, _ in merged]
+
     def apply(self, row: ImportRow, item: ContactRecord | RowError) -> None:
+        """One row in its own savepoint (the batch's transaction holds its lock)."""
         if row.status == ImportRow.Status.ERROR or isinstance(item, RowError):
             reason = row.message or getattr(item, "reason", "")
-            self._finish(row, ImportRow.Outcome.FAILED, reason or "This row cannot be read.")
+            self._finish(row, ImportRow.Outcome.FAILED, reason or _UNREADABLE)
             return
         try:
             with transaction.atomic():
-                # Two workers given the same job (a task delivered twice) never write a row twice.
-                if not ImportRow.objects.select_for_update().filter(pk=row.pk, outcome="").exists():
-                    return
-                outcome, person, message = self._write(row, item)
+                outcome, person, message = self._write_one(row, item)
                 message = " ".join(filter(None, [message, *item.warnings]))
                 row.outcome, row.person, row.message = outcome, person, message[:2000]
-                row.save(update_fields=["outcome", "person", "message"])
+                row.contact = ""
+                row.save(update_fields=["outcome", "person", "message", "contact"])
         except (ValidationError, DatabaseError, ValueError) as error:
             self._finish(row, ImportRow.Outcome.FAILED, _reason(error))
 
     def _finish(self, row: ImportRow, outcome: str, message: str) -> None:
-        row.outcome, row.message = outcome, message[:2000]
-        row.save(update_fields=["outcome", "message"])
+        row.outcome, row.message, row.contact = outcome, message[:2000], ""
+        row.save(update_fields=["outcome", "message", "contact"])
 
-    def _write(self, row: ImportRow, record: ContactRecord):
+    def _write_one(self, row: ImportRow, record: ContactRecord):
         Outcome = ImportRow.Outcome
         target, default = None, ImportStrategy.CREATE_NEW
         if row.status == ImportRow.Status.MATCH:
             if row.matched_row is not None:
                 earlier = self.job.rows.filter(number=row.matched_row).values("person_id")
-                target = Person.objects.for_user(self.job.owner).filter(pk__in=earlier).first()
+                people = Person.objects.for_user(self.job.owner).filter(pk__in=earlier)
+                target = people.order_by().first()  # by id: one row at most
                 default = "merge"
             elif row.matched_person is not None:
                 target, default = row.matched_person, self.job.strategy
@@ -653,7 +901,7 @@ class RowWriter:
         if target is None or action == ImportStrategy.CREATE_NEW:
             person, notes = create_from_record(owner=self.job.owner, record=record)
             return Outcome.CREATED, person, notes
-        changed, notes = fill_empty(person=target, record=record)
+        changed, notes = fill_empty(person=target, record=record, tags_for=self._tags_for)
         if action == "merge":
             return Outcome.MERGED, target, notes or f"Same contact as row {row.matched_row}."
         if not changed:
@@ -661,23 +909,42 @@ class RowWriter:
         return Outcome.UPDATED, target, notes
 
 
+def _grouped(queryset, key: str) -> dict:
+    groups: dict = {}
+    for obj in queryset:
+        groups.setdefault(getattr(obj, key), []).append(obj)
+    return groups
+
+
+def _stored_item(row: ImportRow) -> ContactRecord | RowError:
+    if row.status == ImportRow.Status.ERROR:
+        return RowError(number=row.number, reason=row.message or _UNREADABLE)
+    return record_from_json(row.contact)
+
+
 def _write_outcomes(rows: list[ImportRow]) -> None:
-    """Each row's outcome, person and message in one UPDATE … FROM (VALUES …): Django's
-    bulk_update builds a CASE per row and field, which costs more than the import itself."""
+    """Each row's outcome, person and message in one UPDATE … FROM (VALUES …), its kept
+    contact emptied: Django's bulk_update builds a CASE per row and field, which costs more
+    than the import itself."""
     if not rows:
         return
     if connection.vendor != "postgresql":
-        ImportRow.objects.bulk_update(rows, ["outcome", "person", "message"])
+        ImportRow.objects.bulk_update(rows, ["outcome", "person", "message", "contact"])
         return
     table = connection.ops.quote_name(ImportRow._meta.db_table)
-    values = ", ".join(["(%s::bigint, %s::varchar, %s::bigint, %s::text)"] * len(rows))
-    params = [p for row in rows for p in (row.pk, row.outcome, row.person_id, row.message)]
     with connection.cursor() as cursor:
+        # Four arrays, not four parameters a row: 4,000 placeholders cost more to bind and
+        # parse than the update itself.
         cursor.execute(
             f"UPDATE {table} AS r SET outcome = v.outcome, person_id = v.person_id, "
-            f"message = v.message FROM (VALUES {values}) AS v(id, outcome, person_id, message) "
-            "WHERE r.id = v.id",
-            params,
+            "message = v.message, contact = '' FROM unnest(%s::bigint[], %s::varchar[], "
+            "%s::bigint[], %s::text[]) AS v(id, outcome, person_id, message) WHERE r.id = v.id",
+            [
+                [row.pk for row in rows],
+                [row.outcome for row in rows],
+                [row.person_id for row in rows],
+                [row.message for row in rows],
+            ],
         )
 
 
@@ -694,35 +961,57 @@ def _tag_name(name: str) -> str:
     return " ".join(name.split())
 
 
-def build_person(*, owner, record: ContactRecord) -> tuple[Person, list[ContactPoint], str]:
-    """A new person from an imported contact, validated but not saved, with their contact
-    points (also unsaved) and what was left out, in words. Imported people start without a
-    rhythm (acquaintances), so an address book of hundreds does not turn into hundreds of
-    nudges. Raises ValueError or ValidationError for a contact that cannot be a person."""
-    notes = []
+# Every column of a new person, in the order the bulk insert writes them.
+PERSON_COLUMNS = tuple(f.attname for f in Person._meta.concrete_fields if not f.primary_key)
+
+
+@lru_cache(maxsize=1)
+def _person_defaults() -> dict:
+    """What a new Person has in the columns an import leaves alone (never a time: those are
+    set per batch)."""
+    return {
+        f.attname: f.get_default()
+        for f in Person._meta.concrete_fields
+        if not f.primary_key and not isinstance(f, models.DateTimeField)
+    }
+
+
+def person_fields(record: ContactRecord) -> tuple[dict, str]:
+    """A new person's fields from an imported contact, and what was left out, in words.
+
+    Every value is made within what Person.full_clean checks (lengths cut, the name's spaces
+    collapsed, only a birthday that exists), so the bulk insert needs no model instance per
+    row; `build_person` still validates, and a test holds the two to the same result.
+    Imported people start without a rhythm (acquaintances), so an address book of hundreds
+    does not turn into hundreds of nudges. Raises ValueError for a contact with no name."""
     name = " ".join(record.full_name.split()) or _fallback_name(record)
     if not name:
         raise ValueError("This contact has no name, email or phone to call them by.")
     birthday, birthday_note = _birthday(record)
-    notes += [birthday_note] if birthday_note else []
-    person = Person(
-        owner=owner,
-        full_name=_fit("full_name", name),
-        circle=Circle.ACQUAINTANCE,
-        nickname=_fit("nickname", record.nickname),
-        organisation=_fit("organisation", record.organisation),
-        job_title=_fit("job_title", record.job_title),
-        story=_story(record),
-        how_we_met=record.how_we_met.strip(),
-        external_uid=_fit("external_uid", record.uid.strip()),
+    fields = {
+        "full_name": " ".join(_fit("full_name", name).split()),
+        "circle": Circle.ACQUAINTANCE,
+        "cadence_days": CIRCLE_CADENCE_DAYS[Circle.ACQUAINTANCE],  # as Person.save does
+        "nickname": _fit("nickname", record.nickname),
+        "organisation": _fit("organisation", record.organisation),
+        "job_title": _fit("job_title", record.job_title),
+        "story": _story(record),
+        "how_we_met": record.how_we_met.strip(),
+        "external_uid": _fit("external_uid", record.uid.strip()),
         **birthday,
-    )
-    # As create_person validates, minus the database round trips a 20,000-row import cannot
-    # afford per row: the owner is known, and the birthday was checked above.
+    }
+    return fields, birthday_note
+
+
+def build_person(*, owner, record: ContactRecord) -> tuple[Person, list[ContactPoint], str]:
+    """A new person from an imported contact, validated but not saved, with their contact
+    points (also unsaved) and what was left out, in words. Raises ValueError or
+    ValidationError for a contact that cannot be a person."""
+    fields, notes = person_fields(record)
+    person = Person(owner=owner, **fields)
     person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
-    person.cadence_days = CIRCLE_CADENCE_DAYS[Circle(person.circle)]  # as Person.save does
     points, point_notes = _new_points(person=person, record=record, existing=set())
-    return person, points, " ".join(notes + point_notes)
+    return person, points, " ".join(filter(None, [notes, *point_notes]))
 
 
 def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
@@ -738,8 +1027,42 @@ def create_from_record(*, owner, record: ContactRecord) -> tuple[Person, str]:
     return person, " ".join(filter(None, [notes, *photo_notes]))
 
 
-def fill_empty(*, person: Person, record: ContactRecord) -> tuple[bool, str]:
-    """Fill only the person's empty fields, and add contact points and tags they lack."""
+def fill_empty(
+    *,
+    person: Person,
+    record: ContactRecord,
+    tags_for: Callable[[list[str]], list[Tag]] | None = None,
+) -> tuple[bool, str]:
+    """Fill only the person's empty fields, and add contact points and tags they lack
+    (`tags_for` gives the owner's tags for names, as tags_named does)."""
+    changed_fields, notes = _fill_fields(person=person, record=record)
+    if changed_fields:
+        # The owner is unchanged, and the birthday's parts are set together, so neither the
+        # owner's nor the check constraint's query is needed.
+        person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
+        person.save(update_fields=[*changed_fields, "updated_at"])
+    existing = _known_keys(person.contact_points.all())
+    before = len(existing)
+    notes += _add_points(person=person, record=record, existing=existing)
+    added_points = len(existing) > before
+    new_tags = []
+    if record.tags:
+        had_tags = set(person.tags.values_list("id", flat=True))
+        if tags_for is None:
+            named = tags_named(owner=person.owner, names=record.tags)
+        else:
+            named = tags_for(record.tags)
+        new_tags = [t for t in named if t.pk not in had_tags]
+        person.tags.add(*new_tags)
+    photo_notes = [] if person.photo else _attach_photo(person=person, record=record)
+    notes += photo_notes
+    added_photo = bool(record.photo) and not photo_notes and bool(person.photo)
+    changed = bool(changed_fields or added_points or new_tags or added_photo)
+    return changed, " ".join(notes)
+
+
+def _fill_fields(*, person: Person, record: ContactRecord) -> tuple[list[str], list[str]]:
+    """Set the person's empty fields from the record (not saved): the fields set, and notes."""
     changed_fields = []
     notes = []
     for field, value in (
@@ -760,29 +1083,20 @@ def fill_empty(*, person: Person, record: ContactRecord) -> tuple[bool, str]:
             for field, value in birthday.items():
                 setattr(person, field, value)
             changed_fields += list(birthday)
-    if changed_fields:
-        person.full_clean(exclude=["photo"])
-        person.save(update_fields=[*changed_fields, "updated_at"])
-    existing = {(p.kind, p.normalized) for p in person.contact_points.all()}
+    return changed_fields, notes
+
+
+def _known_keys(points) -> set:
+    """What a person's contact points are known by, for _point_values to skip."""
+    points = list(points)
+    existing = {(p.kind, p.normalized) for p in points}
     existing |= {
         ("phone-key", key)
-        for p in person.contact_points.all()
+        for p in points
         if p.kind == ContactPoint.Kind.PHONE
         for key in phone_keys(p.value)
     }
-    before = len(existing)
-    notes += _add_points(person=person, record=record, existing=existing)
-    added_points = len(existing) > before
-    had_tags = set(person.tags.values_list("id", flat=True))
-    new_tags = [
-        t for t in tags_named(owner=person.owner, names=record.tags) if t.pk not in had_tags
-    ]
-    person.tags.add(*new_tags)
-    photo_notes = [] if person.photo else _attach_photo(person=person, record=record)
-    notes += photo_notes
-    added_photo = bool(record.photo) and not photo_notes and bool(person.photo)
-    changed = bool(changed_fields or added_points or new_tags or added_photo)
-    return changed, " ".join(notes)
+    return existing
 
 
 def _fallback_name(record: ContactRecord) -> str:
@@ -833,25 +1147,44 @@ def _new_points(
 ) -> tuple[list[ContactPoint], list[str]]:
     """The record's contact points the person lacks (by `existing` keys, updated), validated
     and unsaved, and notes on what has no place in Tend."""
+    values, notes = _point_values(record=record, existing=existing)
+    points = []
+    for kind, label, value, normalized in values:
+        contact = ContactPoint(person=person, kind=kind, label=label, value=value)
+        contact.full_clean(exclude=["person"])
+        contact.normalized = normalized  # as save() does
+        points.append(contact)
+    return points, notes
+
+
+_POINT_KINDS = frozenset(ContactPoint.Kind.values)
+
+
+def _point_values(
+    *, record: ContactRecord, existing: set
+) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """(kind, label, value, normalized) of the record's contact points the person lacks (by
+    `existing` keys, updated), each within ContactPoint's limits, and notes on what has no
+    place in Tend."""
     notes, points = [], []
     for point in record.contact_points:
         value = point.value.strip()
         if not value:
             continue
-        if point.kind not in ContactPoint.Kind.values:
+        if point.kind not in _POINT_KINDS:
             notes.append(f"A {point.kind} ({value[:60]}) has no place in Tend and was left out.")
             continue
-        keys = {(point.kind, normalize_contact_value(point.kind, value))}
+        normalized = normalize_contact_value(point.kind, value)
+        keys = {(point.kind, normalized)}
         if point.kind == ContactPoint.Kind.PHONE:
-            keys |= {("phone-key", key) for key in phone_keys(value)}
+            keys |= {("phone-key", key) for key in _point_phone_keys(point)}
         if keys & existing:
             continue
-        contact = ContactPoint(
-            person=person, kind=point.kind, label=point.label.strip()[:60], value=value[:500]
-        )
-        contact.full_clean(exclude=["person"])
-        contact.normalized = normalize_contact_value(contact.kind, contact.value)  # as save()
-        points.append(contact)
+        if len(value) > 500:
+            value = value[:500]
+            normalized = normalize_contact_value(point.kind, value)
+        label = point.label.strip()[:60]
+        points.append((point.kind, label, value, normalized))
         existing |= keys
     return points, notes
 
@@ -932,6 +1265,8 @@ def _set_status(job: ImportJob, status: str, **fields) -> ImportJob:
             # The uploaded address book is private: nothing of it stays once the job is over.
             job.file.delete(save=False)
             changed.append("file")
+        # Nor the contacts the preview kept of rows that were never written.
+        job.rows.exclude(contact="").update(contact="")
     job.save(update_fields=changed)
     return job
 

@@ -11,12 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from connections.importing.pipeline import (
     BATCH,
     Matcher,
+    build_person,
     choose_actions,
     choose_mapping,
     preview_job,
     run_import,
     start_import,
 )
+from connections.importing.records import ContactPointRecord, ContactRecord, record_to_json
 from connections.models import ContactPoint, ImportJob, ImportRow, Person, Tag
 from connections.tasks import preview_import, run_import_job
 from tests.connections.import_helpers import card, jpeg_bytes, png_bytes, vcf
@@ -513,3 +515,153 @@ def test_a_contact_repeated_batches_later_in_the_same_file_is_still_found(user):
     job = run_import(job)
     assert (job.created, job.merged, job.failed) == (count, 3, 0)
     assert Person.objects.filter(owner=user).count() == count
+
+
+# --- one reading of the file ------------------------------------------------------------------
+
+
+def test_the_import_writes_what_the_preview_read_without_reading_the_file_again(user):
+    job = start_import(
+        owner=user,
+        uploaded_by=user,
+        uploaded_file=vcf(
+            card("Ana Lima", email="ana@example.com", phone="+351 912 000 111", bday="--0322"),
+            card("Ben Cole", email="ben@example.com"),
+            card("Ana Lima", email="ana@example.com", phone="912 000 222"),
+        ),
+    )
+    job = preview_job(job)
+    # The file changes on disk after the preview: what the user reviewed is what comes in.
+    Path(job.file.path).write_text(vcf(card("Someone Else")).read().decode())
+    ben = job.rows.get(number=2)
+    choose_actions(job=job, strategy="skip", row_actions={ben.pk: "skip"})
+
+    job = run_import(job)
+
+    assert (job.created, job.merged, job.skipped, job.failed) == (1, 1, 1, 0)
+    ana = Person.objects.get(owner=user)
+    assert (ana.full_name, ana.birthday_day, ana.birthday_month, ana.birthday_year) == (
+        "Ana Lima",
+        22,
+        3,
+        None,
+    )
+    assert sorted(ana.contact_points.values_list("value", flat=True)) == [
+        "+351 912 000 111",
+        "912 000 222",
+        "ana@example.com",
+    ]
+    assert not job.rows.exclude(contact="").exists(), "nothing of the file is kept once done"
+
+
+def test_a_job_previewed_before_rows_kept_their_contacts_reads_the_file_again(user):
+    job = preview_job(
+        start_import(
+            owner=user,
+            uploaded_by=user,
+            uploaded_file=vcf(card("Ana Lima", email="ana@example.com"), card("Ben Cole")),
+        )
+    )
+    job.rows.update(contact="")  # as an older preview left them
+
+    job = run_import(job)
+
+    assert (job.created, job.failed) == (2, 0)
+    assert set(Person.objects.values_list("full_name", flat=True)) == {"Ana Lima", "Ben Cole"}
+
+
+def test_people_written_in_bulk_are_what_validating_each_one_would_make(user):
+    records = [
+        ContactRecord(number=1, full_name="  Ana \n  Lima  ", nickname="A" * 150),
+        ContactRecord(number=2, full_name=("Long " * 60).strip(), job_title="x" * 300),
+        ContactRecord(number=3, full_name="", organisation="  Atlas \t Lda  "),
+        ContactRecord(
+            number=4,
+            full_name="",
+            contact_points=[ContactPointRecord("phone", " +351 912 000 111 ", " cell ")],
+        ),
+        ContactRecord(number=5, full_name="Leap", birthday_day=29, birthday_month=2),
+        ContactRecord(
+            number=6, full_name="Odd", birthday_day=31, birthday_month=4, birthday_year=1990
+        ),
+        ContactRecord(
+            number=7,
+            full_name="Old",
+            birthday_day=1,
+            birthday_month=1,
+            birthday_year=1850,
+            uid="u" * 300,
+            notes=" note ",
+            anniversary="2001-05-05",
+        ),
+    ]
+    cards = [card(f"Person {n}") for n in range(1, len(records) + 1)]
+    job = preview_job(start_import(owner=user, uploaded_by=user, uploaded_file=vcf(*cards)))
+    for record in records:
+        job.rows.filter(number=record.number).update(contact=record_to_json(record))
+
+    job = run_import(job)
+
+    assert (job.created, job.failed) == (len(records), 0)
+    fields = [
+        "full_name",
+        "nickname",
+        "organisation",
+        "job_title",
+        "story",
+        "how_we_met",
+        "external_uid",
+        "birthday_day",
+        "birthday_month",
+        "birthday_year",
+        "circle",
+        "cadence_days",
+        "pronouns",
+        "photo",
+        "preferred_channel",
+        "paused",
+    ]
+    for record in records:
+        row = job.rows.get(number=record.number)
+        person = row.person
+        person.full_clean()
+        expected, points, _ = build_person(owner=user, record=record)
+        assert [getattr(person, f) for f in fields] == [getattr(expected, f) for f in fields]
+        assert sorted(
+            person.contact_points.values_list("kind", "label", "value", "normalized")
+        ) == sorted((p.kind, p.label, p.value, p.normalized) for p in points)
+
+
+def test_repeats_in_one_file_merge_in_file_order_whatever_path_they_take(user):
+    job = imported(
+        user,
+        vcf(
+            card("Ana Lima", email="ana@example.com"),
+            tagged_card("Ana Lima", "ana@example.com", "Friends").replace(
+                "END:VCARD", "ORG:Atlas\r\nTEL;TYPE=CELL:+351 912 000 111\r\nEND:VCARD"
+            ),
+            card("Ana Lima", email="ana@example.com", phone="912000111", org="Other"),
+            card("Ana Lima", email="ana@example.com", phone="+351 913 000 222"),
+            card("Ben Cole", email="ben@example.com"),
+            card("Ben Cole", email="ben@example.com", org="Photo Org", photo=jpeg_bytes()),
+            card("Ben Cole", email="ben@example.com", org="Plain Org"),
+            card("Cleo Dunn", email="cleo@example.com"),
+            card("Cleo Dunn", email="cleo@example.com", org="Atlas"),
+        ),
+        actions={8: "skip"},
+    )
+
+    assert (job.created, job.merged, job.skipped, job.failed) == (3, 5, 1, 0)
+    ana, ben = (Person.objects.get(owner=user, full_name=n) for n in ("Ana Lima", "Ben Cole"))
+    assert ana.organisation == "Atlas", "the first repeat fills an empty field"
+    assert sorted(ana.contact_points.values_list("value", flat=True)) == [
+        "+351 912 000 111",
+        "+351 913 000 222",
+        "ana@example.com",
+    ]
+    assert [t.name for t in ana.tags.all()] == ["Friends"]
+    assert ben.organisation == "Photo Org" and ben.photo
+    assert job.rows.get(number=3).message == "Same contact as row 1."
+    # The first Cleo was skipped as chosen, so her repeat has no one to merge into.
+    cleo = Person.objects.get(owner=user, full_name="Cleo Dunn")
+    assert cleo.organisation == "Atlas" and job.rows.get(number=9).outcome == "created"
