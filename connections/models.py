@@ -271,10 +271,13 @@ class ContactPoint(models.Model):
     label = models.CharField(max_length=60, blank=True, help_text="home, work, mobile…")
     value = models.CharField(max_length=500)
     # Lowercased email, digits-only phone: what de-duplication and search compare.
-    normalized = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
+    normalized = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         ordering = ["kind", "id"]
+        # Equality only (de-duplication, merging): `db_index=True` would also add PostgreSQL's
+        # pattern index, which no query uses and every import writes.
+        indexes = [models.Index(fields=["normalized"], name="contactpoint_normalized")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
