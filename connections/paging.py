@@ -1,6 +1,7 @@
 """Pages of lists whose rows must all be found before a page can be cut (a search, a filter
-through links, one person's timeline): the page and the number of all rows come from one
-query, a window count beside each row, so the rows are found once instead of twice."""
+through links): the page and the number of all rows come from one query, a window count
+beside each row, so the rows are found once instead of twice. Not for a list an index can
+walk in order and stop (one person's timeline): there a count and a LIMIT are cheaper."""
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window

@@ -2,6 +2,7 @@
 small in-place actions. Every action works as a plain form post and improves with htmx."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +23,6 @@ from connections.models import (
     Relationship,
     Value,
 )
-from connections.paging import page_with_count
 from connections.people import add_relationship, remove_relationship
 from connections.person_page_forms import (
     GoalForm,
@@ -100,8 +100,11 @@ def _timeline_context(request, person: Person, page_number=1) -> dict:
         .filter(people=person)
         .order_by("-occurred_at", "-id")
     )
-    page, shown = page_with_count(interactions, page_number, TIMELINE_PAGE_SIZE)
-    entries = timeline_entries(shown, person=person, today=timezone.localdate())
+    # A count and a page, not paging.page_with_count: its window count needs every row of the
+    # join, which PostgreSQL then finds by scanning all interactions when there are few of
+    # them (21 ms against 6 ms at 40,000 interactions; the same 3-4 ms at 200,000).
+    page = Paginator(interactions, TIMELINE_PAGE_SIZE).get_page(page_number)
+    entries = timeline_entries(list(page), person=person, today=timezone.localdate())
     return {"person": person, "timeline_page": page, "entries": entries}
 
 

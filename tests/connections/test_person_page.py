@@ -655,8 +655,8 @@ def test_person_page_query_count_is_constant(
     _grow(user, ana, interactions)
     PersonFactory.create_batch(interactions, owner=user)
     # session, user, person, its contact points and tags, whether there are others to pick, the
-    # timeline's page with its count, people and topics, values (vocabulary and theirs), goals,
+    # timeline's count and page, people and topics, values (vocabulary and theirs), goals,
     # milestones, relationships, open nudges.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = page(alice_client, ana)
     assert response.status_code == 200
