@@ -41,7 +41,6 @@ claimed them.
 
 import logging
 import smtplib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,6 +54,7 @@ from django.utils import timezone
 from connections.emails import PLAIN_ADDRESS, PreparedEmail, make_message
 from connections.links import absolute_url, action_url, page_url, unsubscribe_url
 from connections.models import NUDGE_PRIORITY, Delivery, Nudge, Person
+from connections.transactions import commits_not_waiting_for_disk
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def send_deliveries(delivery_ids: list[int]) -> dict[int, str]:
     # The second half of the lease is the margin for the message being sent when it ends.
     give_back_after = now + timedelta(seconds=settings.NUDGE_SEND_LEASE_SECONDS / 2)
     mailer = mail.mailers.default
-    with _commits_not_waiting_for_disk():
+    with commits_not_waiting_for_disk():
         try:
             _send_loaded(loaded, mailer, give_back_after, outcomes)
         finally:
@@ -150,22 +150,6 @@ def _send_loaded(
             continue
         _mark_sent(delivery)
         outcomes[delivery.pk] = SENT
-
-
-@contextmanager
-def _commits_not_waiting_for_disk():
-    """On PostgreSQL, this connection's commits stop waiting for the WAL to reach the disk
-    (`synchronous_commit` off) until the batch ends: see the module docstring."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def load_for_sending(delivery_ids: list[int]) -> Loaded:

@@ -8,7 +8,6 @@ the model already accepts: nothing is validated or converted on the way.
 """
 
 from collections.abc import Sequence
-from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import JSONField, Model
@@ -61,23 +60,3 @@ def _reserve_ids(model: type[Model], count: int) -> list[int]:
             [model._meta.db_table, count],
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-@contextmanager
-def commits_not_waiting_for_disk():
-    """On PostgreSQL, this connection's commits stop waiting for the WAL to reach the disk
-    (`synchronous_commit` off) until the block ends. For work that is redone when it is cut
-    short (a preview starts over, an import resumes at its first row without an outcome):
-    the job's next status change is an ordinary commit, and the WAL reaches the disk in order,
-    so it makes every batch before it durable too. Only a crash of PostgreSQL itself can
-    forget the last batches before that, and they are then done again."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")

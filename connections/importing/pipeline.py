@@ -49,6 +49,7 @@ from connections.models import (
     normalize_contact_value,
 )
 from connections.people import tags_named
+from connections.transactions import commits_not_waiting_for_disk
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,8 @@ def preview_job(job: ImportJob) -> ImportJob:
     batch: list[ContactRecord | RowError] = []
     found = 0
     try:
-        with bulk.commits_not_waiting_for_disk():
+        # A preview cut short starts over, so its batches need not wait for the disk.
+        with commits_not_waiting_for_disk():
             for item in detect.parse_contacts(
                 Path(job.file.path), mapping=job.mapping or None, progress=_progress_writer(job)
             ):
@@ -525,7 +527,8 @@ def run_import(job: ImportJob) -> ImportJob:
 
     writer = RowWriter(job)
     try:
-        with bulk.commits_not_waiting_for_disk():
+        # An import cut short resumes at its first row without an outcome.
+        with commits_not_waiting_for_disk():
             legacy = job.rows.filter(outcome="", contact="").exclude(status=ImportRow.Status.ERROR)
             if legacy.exists():
                 _import_from_file(job, writer)
