@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from connections.models import Person
+from connections.models import Person, Relationship
 from connections.templatetags.tend import relative_day
 
 SUGGESTIONS = 8
@@ -86,9 +86,12 @@ def typed_names(text: str) -> list[str]:
     return list(names.values())
 
 
-def pick_candidates(*, user, text: str, exclude=(), limit: int = SUGGESTIONS) -> list[Person]:
+def pick_candidates(
+    *, user, text: str, exclude=(), unconnected_to: int | None = None, limit: int = SUGGESTIONS
+) -> list[Person]:
     """The user's active people whose name or nickname contains `text` (ignoring case and
-    accents), names that start with it first, then alphabetically; at most `limit`."""
+    accents), names that start with it first, then alphabetically; at most `limit`. With
+    `unconnected_to`, people already related to that person are left out."""
     text = " ".join(text.split())
     if not text:
         return []
@@ -98,6 +101,7 @@ def pick_candidates(*, user, text: str, exclude=(), limit: int = SUGGESTIONS) ->
         Person.objects.for_user(user)
         .active()
         .exclude(pk__in=[pk for pk in exclude if pk is not None])
+        .exclude(_connected_to(user, unconnected_to))
         .filter(Q(full_name__regex=pattern) | Q(nickname__regex=pattern))
         .annotate(
             rank=Case(
@@ -112,6 +116,16 @@ def pick_candidates(*, user, text: str, exclude=(), limit: int = SUGGESTIONS) ->
         .only("pk", "full_name", "nickname", "organisation", "last_interaction_at")
     )
     return list(people[:limit])
+
+
+def _connected_to(user, person_id: int | None) -> Q:
+    """The people related to the user's person `person_id`, either way round."""
+    if person_id is None:
+        return Q(pk__in=[])
+    ties = Relationship.objects.filter(from_person__owner=user)
+    return Q(pk__in=ties.filter(to_person_id=person_id).values("from_person_id")) | Q(
+        pk__in=ties.filter(from_person_id=person_id).values("to_person_id")
+    )
 
 
 def people_named(*, user, names: list[str], keep=()) -> dict[str, list[Person]]:
@@ -169,6 +183,7 @@ class PeoplePicker(forms.Widget):
         self.multiple = multiple
         self.user = None
         self.exclude = None
+        self.unconnected_to = None
         self.keep = ()
 
     def use_required_attribute(self, initial):
@@ -230,6 +245,8 @@ class PeoplePicker(forms.Widget):
         query = {"name": name, "for": box_id}
         if self.exclude is not None:
             query["exclude"] = self.exclude
+        if self.unconnected_to is not None:
+            query["unconnected_to"] = self.unconnected_to
         context = {
             "name": name,
             "box_name": name + SEARCH_SUFFIX,
@@ -269,12 +286,16 @@ class PeopleField(forms.Field):
         self.user = None
         self.keep: tuple[int, ...] = ()
 
-    def for_user(self, user, *, exclude: int | None = None, keep=()) -> None:
+    def for_user(
+        self, user, *, exclude: int | None = None, unconnected_to: int | None = None, keep=()
+    ) -> None:
         """Scope to `user`'s people; `exclude` (the page's person) is left out of suggestions,
-        `keep` are ids allowed even when archived (people already in an interaction)."""
+        and so are people already related to `unconnected_to`; `keep` are ids allowed even
+        when archived (people already in an interaction)."""
         self.user = user
         self.keep = tuple(keep)
         self.widget.user, self.widget.exclude, self.widget.keep = user, exclude, self.keep
+        self.widget.unconnected_to = unconnected_to
 
     def to_python(self, value):
         if not isinstance(value, dict):

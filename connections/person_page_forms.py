@@ -263,4 +263,4 @@ class RelationshipForm(forms.Form):
 
     def __init__(self, *args, user, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["other"].for_user(user, exclude=person.pk)
+        self.fields["other"].for_user(user, exclude=person.pk, unconnected_to=person.pk)

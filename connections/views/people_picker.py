@@ -19,13 +19,17 @@ def _ints(values) -> list[int]:
 @require_GET
 def people_pick(request):
     """Up to eight of the user's active people matching what is typed after the last comma,
-    leaving out the page's person (`exclude`) and those already chosen (`<name>`)."""
+    leaving out the page's person (`exclude`), those already chosen (`<name>`) and, for a
+    relationship, those already related to the page's person (`unconnected_to`)."""
     name, box_id = request.GET.get("name", ""), request.GET.get("for", "")
     if not FIELD_NAME.fullmatch(name) or not FIELD_NAME.fullmatch(box_id):
         return HttpResponseBadRequest("Say which field the suggestions are for.")
     text = last_segment(request.GET.get(name + SEARCH_SUFFIX, ""))
     exclude = _ints([*request.GET.getlist(name), request.GET.get("exclude", "")])
-    people = pick_candidates(user=request.user, text=text, exclude=exclude)
+    unconnected_to = next(iter(_ints([request.GET.get("unconnected_to", "")])), None)
+    people = pick_candidates(
+        user=request.user, text=text, exclude=exclude, unconnected_to=unconnected_to
+    )
     context = {
         "box_id": box_id,
         "text": text,

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from connections.people import add_relationship
 from connections.people_picker import PeopleField, name_pattern, pick_candidates
 from tests.factories import PersonFactory
 
@@ -166,6 +167,39 @@ def test_suggestions_leave_out_the_page_person_and_those_chosen_and_stop_at_eigh
     assert html.count('role="option"') == 8
     assert "Lee Page" not in html and "Lee Chosen" not in html
     assert "8 people match" in html
+
+
+def test_relationship_suggestions_leave_out_people_already_connected_either_way(
+    alice_client, user, other_user
+):
+    ana = PersonFactory(owner=user, full_name="Ana Lima")
+    parent = PersonFactory(owner=user, full_name="Lee Parent")
+    child = PersonFactory(owner=user, full_name="Lee Child")
+    stranger = PersonFactory(owner=user, full_name="Lee Stranger")
+    add_relationship(person=ana, other=parent, kind="parent")  # Lee Parent is Ana's parent
+    add_relationship(person=child, other=ana, kind="parent")  # Ana is Lee Child's parent
+    theirs = PersonFactory(owner=other_user, full_name="Their Ana")
+
+    html = pick(alice_client, "lee", name="rel-other", unconnected_to=ana.pk).content.decode()
+    assert f'data-pk="{stranger.pk}"' in html
+    assert "Lee Parent" not in html and "Lee Child" not in html
+    # Another user's person connects no one of yours: nothing is left out.
+    html = pick(alice_client, "lee", name="rel-other", unconnected_to=theirs.pk).content.decode()
+    assert "Lee Parent" in html and "Lee Child" in html and "Lee Stranger" in html
+
+
+def test_the_person_page_asks_for_unconnected_people_only_in_the_relationship_picker(
+    alice_client, user
+):
+    ana = PersonFactory(owner=user, full_name="Ana Lima")
+    PersonFactory(owner=user, full_name="Ben Ode")
+    html = alice_client.get(f"/people/{ana.pk}/").content.decode()
+    assert (
+        f"name=rel-other&amp;for=id_rel-other&amp;exclude={ana.pk}&amp;unconnected_to={ana.pk}"
+        in html
+    )
+    assert f"name=people&amp;for=id_people&amp;exclude={ana.pk}&amp;" not in html
+    assert f"name=people&amp;for=id_people&amp;exclude={ana.pk}" in html
 
 
 def test_suggestions_put_names_that_start_with_the_text_first(user):
