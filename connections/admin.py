@@ -185,7 +185,7 @@ class ImportRowInline(admin.TabularInline):
     show_change_link = False
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("person")
+        queryset = super().get_queryset(request).select_related("person").defer("contact")
         return queryset.exclude(outcome=ImportRow.Outcome.CREATED).order_by("number")
 
     @admin.display(description="name")
@@ -340,6 +340,10 @@ class ImportRowAdmin(admin.ModelAdmin):
     search_fields = ("job__owner__email", "job__original_name", "message")
     list_select_related = ("job", "job__owner")
     raw_id_fields = ("job", "matched_person", "person")
+
+    def get_queryset(self, request):
+        # The kept contact can be a whole card with a photo; the list does not show it.
+        return super().get_queryset(request).defer("contact")
 
     def has_add_permission(self, request):
         return False

@@ -189,7 +189,8 @@ def _rows_context(request, job: ImportJob) -> dict:
     show = request.GET.get("show", "")
     if show not in dict(choices):
         show = ""
-    rows = job.rows.select_related("matched_person", "person").order_by("number")
+    # The kept contact (the whole parsed card, for the import) is not shown: not read.
+    rows = job.rows.select_related("matched_person", "person").defer("contact").order_by("number")
     if show:
         rows = rows.filter(**{column: show})
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))

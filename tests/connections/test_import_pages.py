@@ -217,3 +217,19 @@ def test_the_preview_page_query_count_does_not_grow_with_the_rows(
         alice_client.get(f"/import/{small.pk}/")
     with django_assert_max_num_queries(len(few)):
         alice_client.get(f"/import/{large.pk}/")
+
+
+def test_the_admin_lists_a_previewed_jobs_rows_for_a_superuser(client, user):
+    job = preview(user, vcf(card("Ana Lima", email="ana@example.com"), card("")))
+    admin = type(user).objects.create_superuser(email="admin@example.com", password="x-x-x-x")
+    client.force_login(admin)
+
+    job_page = client.get(f"/admin/connections/importjob/{job.pk}/change/")
+    rows_page = client.get("/admin/connections/importrow/")
+
+    assert job_page.status_code == 200 and rows_page.status_code == 200
+    # Both rows are "not simply added" yet (nothing is imported): the job's inline lists them,
+    # the unreadable card with its reason.
+    unreadable = job.rows.get(status="error")
+    assert unreadable.message and unreadable.message in job_page.content.decode()
+    assert rows_page.content.decode().count(f">{job}<") == 2
