@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Window
-from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from accounts.models import User
 from connections.dates_ahead import DatesAhead, dates_ahead
+from connections.links import reverse_one
 from connections.models import (
     ContactPoint,
     Interaction,
@@ -210,7 +210,6 @@ class NudgeCard:
 
 def nudge_cards(nudges: list[Nudge], *, today: date) -> list[NudgeCard]:
     """Cards for nudges read with their person (`first_due_nudges`)."""
-    urls = {name: _url_for_any_id(name) for name in ("nudge_done", "nudge_snooze", "nudge_dismiss")}
     cards = []
     for nudge in nudges:
         person = nudge.person
@@ -231,16 +230,9 @@ def nudge_cards(nudges: list[Nudge], *, today: date) -> list[NudgeCard]:
                 avatar=avatar(person, "md"),
                 reason=nudge.reason,
                 prefers=prefers,
-                **{
-                    f"{action}_url": urls[f"nudge_{action}"].format(nudge.pk)
-                    for action in ("done", "snooze", "dismiss")
-                },
+                done_url=reverse_one("nudge_done", nudge.pk),
+                snooze_url=reverse_one("nudge_snooze", nudge.pk),
+                dismiss_url=reverse_one("nudge_dismiss", nudge.pk),
             )
         )
     return cards
-
-
-def _url_for_any_id(name: str) -> str:
-    """The URL of `name` with `{}` where its id goes: reversed once for all the cards."""
-    marker = 4242424242
-    return reverse(name, args=[marker]).replace(str(marker), "{}")

@@ -40,7 +40,7 @@ def read_action_token(token: str) -> tuple[int, int, str]:
 
 
 def action_url(nudge, action: str) -> str:
-    return settings.SITE_URL + token_path("nudge_action", action_token(nudge, action))
+    return settings.SITE_URL + reverse_one("nudge_action", action_token(nudge, action))
 
 
 def unsubscribe_token(user) -> str:
@@ -53,7 +53,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 
 def unsubscribe_url(user) -> str:
-    return settings.SITE_URL + token_path("unsubscribe", unsubscribe_token(user))
+    return settings.SITE_URL + reverse_one("unsubscribe", unsubscribe_token(user))
 
 
 def absolute_url(path: str) -> str:
@@ -70,18 +70,20 @@ def _reversed(name: str, script_prefix: str) -> str:
     return reverse(name)
 
 
-def token_path(name: str, token: str) -> str:
-    """`reverse(name, args=[token])` for a signed token (URL-safe base64 and colons, which
-    reverse() leaves as they are); the pattern is reversed once, not at each of the eight
-    links of an email."""
-    before, after = _around_token(name, get_script_prefix())
-    return before + token + after
+def reverse_one(name: str, arg: int | str) -> str:
+    """`reverse(name, args=[arg])` for an id or a signed token (URL-safe base64 and colons,
+    which reverse() leaves as they are), from the pattern reversed once per process: an email
+    has eight such links, the dashboard three per card."""
+    placeholder = _ID if isinstance(arg, int) else _TOKEN
+    before, after = _around(name, placeholder, get_script_prefix())
+    return f"{before}{arg}{after}"
 
 
-@lru_cache(maxsize=16)
-def _around_token(name: str, script_prefix: str) -> tuple[str, str]:
-    before, _, after = reverse(name, args=[_TOKEN]).partition(_TOKEN)
+@lru_cache(maxsize=32)
+def _around(name: str, placeholder: int | str, script_prefix: str) -> tuple[str, str]:
+    before, _, after = reverse(name, args=[placeholder]).partition(str(placeholder))
     return before, after
 
 
+_ID = 4242424242
 _TOKEN = "tend-token-here"

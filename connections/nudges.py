@@ -56,18 +56,6 @@ def _priority() -> Case:
     )
 
 
-def due_nudges(
-    user, today: date, *, exclude_kinds: Iterable[str] = (), limit: int | None = None
-) -> list[Nudge]:
-    """Open nudges due by `today` for people who may be nudged, most important first."""
-    nudges = (
-        _due(user, today, exclude_kinds)
-        .select_related("person", "interaction")
-        .order_by(_priority(), "due_on", "id")
-    )
-    return list(nudges[:limit] if limit is not None else nudges)
-
-
 def due_nudge_ids_by_owner(owner_ids: list[int], today: date) -> dict[int, list[int]]:
     """For many users at once: the ids of their due nudges, most important first.
 

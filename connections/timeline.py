@@ -11,8 +11,8 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 from django.template.defaultfilters import linebreaks_filter
-from django.urls import reverse
 
+from connections.links import reverse_one
 from connections.models import Interaction, InteractionKind, Person, Tag
 from connections.templatetags.tend import relative_day, relative_time
 
@@ -73,7 +73,7 @@ def timeline_entries(
             ),
             connection_rating=interaction.connection_rating,
             topics=[topic.name for topic in interaction.topic_list],
-            edit_url=f"{reverse('interaction_edit', args=[interaction.pk])}?from={person.pk}",
+            edit_url=f"{reverse_one('interaction_edit', interaction.pk)}?from={person.pk}",
         )
         for interaction in interactions
     ]

@@ -4,9 +4,10 @@ from datetime import date, datetime
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+
+from connections.links import reverse_one
 
 register = template.Library()
 
@@ -108,7 +109,7 @@ def avatar(person, size: str = "md") -> str:
     """A person's photo, or their initials on a soft disc; size is sm, md or lg."""
     size = size or "md"
     if person.photo:
-        url = reverse("person_photo", args=[person.pk])
+        url = reverse_one("person_photo", person.pk)
         return format_html(
             '<img class="avatar avatar-{}" src="{}" alt="" loading="lazy">', size, url
         )
