@@ -11,7 +11,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q
 
-from connections.models import CIRCLE_CADENCE_DAYS, KIND_DEPTH, Circle, Interaction, Person
+from connections.models import (
+    CIRCLE_CADENCE_DAYS,
+    KIND_DEPTH,
+    Circle,
+    Interaction,
+    Person,
+    week_start,
+)
 from connections.querysets import Bucket
 
 WEEKS = 26
@@ -58,11 +65,6 @@ class CircleRhythm:
     @property
     def percent(self) -> int:
         return round(100 * self.within / self.total) if self.total else 0
-
-
-def week_start(day: date) -> date:
-    """The Monday of the week `day` falls in."""
-    return day - timedelta(days=day.weekday())
 
 
 def _window(now: datetime, weeks: int) -> tuple[date, datetime, datetime]:

@@ -607,6 +607,34 @@ NUDGE_PRIORITY = {
 }
 
 
+def week_start(day: date) -> date:
+    """The Monday of the week `day` falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+class WeeklyPick(models.Model):
+    """One of a user's three people for a week, chosen once (see connections/weekly.py) so
+    the dashboard and the weekly email name the same people all week."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_picks"
+    )
+    week = models.DateField(help_text="The Monday of the owner's local week.")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    why = models.CharField(max_length=300)
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "week", "person"], name="weekly_pick_once_a_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} (week of {self.week})"
+
+
 class Delivery(models.Model):
     """One nudge email: at most one per (user, kind, period), so it is never sent twice.
 

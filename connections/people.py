@@ -14,6 +14,7 @@ from connections.models import (
     PersonValue,
     Relationship,
     Tag,
+    WeeklyPick,
 )
 from connections.search import rebuild_documents
 
@@ -154,6 +155,9 @@ def merge_people(*, keep: Person, absorb: Person, take_from_absorbed: Iterable[s
     keep.created_at = min(keep.created_at, absorb.created_at)
     keep.archived_at = None if not (keep.archived_at and absorb.archived_at) else keep.archived_at
     keep.save()
+    # A week's focus on the absorbed person carries over to the one kept.
+    kept_weeks = WeeklyPick.objects.filter(person=keep).values("week")
+    WeeklyPick.objects.filter(person=absorb).exclude(week__in=kept_weeks).update(person=keep)
     absorb.delete()
     rebuild_documents([keep.pk])
     return keep

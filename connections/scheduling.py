@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
-from connections.models import Delivery, SchedulerTick
+from connections.models import Delivery, SchedulerTick, week_start
 from connections.nudges import create_due_nudges, due_nudge_ids_by_owner
-from connections.weekly import weekly_three
+from connections.weekly import this_weeks_three
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +66,6 @@ def run_tick(now: datetime | None = None) -> TickReport:
     report.weekly_planned = plan_weekly_emails(now)
     report.enqueued = report.daily_planned + hand_over_ready_emails(now)
     return report
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _recipients():
@@ -188,7 +184,7 @@ def plan_weekly_emails(now: datetime) -> int:
 
 
 def _plan_weekly(user, today: date, monday: date, now: datetime) -> int:
-    three = weekly_three(user=user, today=today, now=now)
+    three = this_weeks_three(user=user, today=today, now=now)
     if not three:
         Delivery.objects.bulk_create(
             [_skipped(user, Delivery.Kind.WEEKLY, monday, now)], ignore_conflicts=True
@@ -202,7 +198,10 @@ def _plan_weekly(user, today: date, monday: date, now: datetime) -> int:
                     kind=Delivery.Kind.WEEKLY,
                     period=monday,
                     next_attempt_at=now,
-                    weekly_picks=[{"person": s.person.pk, "why": s.why} for s in three],
+                    weekly_picks=[
+                        {"person": pick.person.pk, "why": pick.done_line or pick.why}
+                        for pick in three
+                    ],
                 )
         except IntegrityError:
             return 0

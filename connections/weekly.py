@@ -12,15 +12,22 @@ When fewer than three people have a reason, the week is filled with those you ha
 to for longest, scored by circle alone.
 
 Ties go to whoever you have not talked to for longest. Paused and archived people never appear.
+
+The three are chosen once a week (the user's local Monday to Sunday) and kept as
+`WeeklyPick`s, so the dashboard and the weekly email name the same people all week: someone
+you connect with stays, marked as done, rather than being replaced. A pick who is archived,
+paused or deleted leaves a gap that the next look fills. Reasons are worded so they stay true
+all week (dates, not "N days ago").
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import F
 
 from connections.dates_ahead import DatesAhead, dates_ahead
-from connections.models import Circle, Nudge, Person, next_birthday
+from connections.models import Circle, Nudge, Person, WeeklyPick, next_birthday, week_start
 
 CIRCLE_WEIGHT = {Circle.INNER: 3, Circle.CLOSE: 2, Circle.WIDER: 1, Circle.ACQUAINTANCE: 0}
 RECENT_DAYS = 3
@@ -53,11 +60,88 @@ class _Candidate:
     reasons: list[tuple[float, str]] = field(default_factory=list)
 
 
-def weekly_three(
+@dataclass(frozen=True)
+class Pick:
+    person: Person
+    why: str
+    connected_on: date | None  # the day you connected with them this week, if you have
+    done_line: str  # what to say instead of `why` once you have
+
+
+def _done_line(connected_on: date | None, today: date) -> str:
+    if connected_on is None:
+        return ""
+    when = "today" if connected_on == today else f"on {connected_on:%A}"
+    return f"You connected {when}. Nicely done."
+
+
+def _day(moment: datetime, now: datetime) -> str:
+    """A past moment as the day it was where `now` is: "2 February", or with its year."""
+    local = moment.astimezone(now.tzinfo).date()
+    if local.year == now.year:
+        return f"{local:%-d %B}"
+    return f"{local:%-d %B %Y}"
+
+
+def this_weeks_three(
     *, user, today: date, now: datetime, dates: DatesAhead | None = None
+) -> list[Pick]:
+    """The week's three: those kept for this week, with any gap filled by `weekly_three`
+    (and kept). One query once the week has its three."""
+    now = now.astimezone(user.zone)
+    monday = week_start(today)
+    kept = list(
+        WeeklyPick.objects.filter(owner=user, week=monday)
+        .select_related("person")
+        .order_by("chosen_at", "id")
+    )
+    live = [pick for pick in kept if not pick.person.is_archived and not pick.person.paused]
+    if len(live) < 3:
+        fresh = weekly_three(
+            user=user,
+            today=today,
+            now=now,
+            dates=dates,
+            leave_out={pick.person_id for pick in kept},
+            limit=3 - len(live),
+        )
+        added = [
+            WeeklyPick(owner=user, week=monday, person=s.person, why=s.why, chosen_at=now)
+            for s in fresh
+        ]
+        # Two first looks at once choose the same people; the second's rows are dropped.
+        WeeklyPick.objects.bulk_create(added, ignore_conflicts=True)
+        live += added
+    week_began = datetime.combine(monday, time.min, tzinfo=now.tzinfo)
+    three = []
+    for pick in live[:3]:
+        last = pick.person.last_interaction_at
+        connected_on = last.astimezone(now.tzinfo).date() if last and last >= week_began else None
+        three.append(
+            Pick(
+                person=pick.person,
+                why=pick.why,
+                connected_on=connected_on,
+                done_line=_done_line(connected_on, today),
+            )
+        )
+    return three
+
+
+def weekly_three(
+    *,
+    user,
+    today: date,
+    now: datetime,
+    dates: DatesAhead | None = None,
+    leave_out: Collection[int] = (),
+    limit: int = 3,
 ) -> list[Suggestion]:
-    """`dates`, when the caller has already read them from `today` on (the dashboard's
-    "coming up"), are reused for the birthdays, goal dates and milestones of the week."""
+    """Rank the week's candidates afresh, leaving out the people in `leave_out`.
+
+    `dates`, when the caller has already read them from `today` on (the dashboard's "coming
+    up"), are reused for the birthdays, goal dates and milestones of the week."""
+    now = now.astimezone(user.zone)
     people = Person.objects.for_user(user).active().filter(paused=False)
     week_end = today + timedelta(days=7)
     if dates is None or not dates.covers(today, week_end):
@@ -70,12 +154,9 @@ def weekly_three(
 
     overdue = people.most_overdue_first(now).values_list(*FACTS, "cadence_lag", "cadence_days")
     for *facts, lag, cadence_days in overdue[:CANDIDATE_LIMIT]:
-        days = int(lag * cadence_days)
-        add(
-            facts,
-            min(lag, 4) * 2,
-            f"{days} days since you connected; you aim for every {cadence_days} days.",
-        )
+        last = facts[2]
+        since = f"You last connected on {_day(last, now)}" if last else "You have not connected yet"
+        add(facts, min(lag, 4) * 2, f"{since}; you aim for every {cadence_days} days.")
 
     follow_ups = Nudge.objects.filter(
         owner=user,
@@ -93,8 +174,7 @@ def weekly_three(
     for *facts, paused, birthday_day, birthday_month, _ in dates.birthdays:
         birthday = next_birthday(birthday_day, birthday_month, today)
         if not paused and birthday and birthday <= week_end:
-            when = "today" if birthday == today else f"on {birthday:%A}"
-            add(facts, 3, f"Birthday {when}.")
+            add(facts, 3, f"Birthday on {birthday:%A}.")
     for *facts, paused, target_date, title in dates.goals:
         if not paused and target_date <= week_end:
             add(facts, 3, f"“{title}” is planned for {target_date:%A}.")
@@ -109,7 +189,7 @@ def weekly_three(
             continue
         last = facts[2]
         if last:
-            why = f"You last connected {(now - last).days} days ago."
+            why = f"You last connected on {_day(last, now)}."
         else:
             why = "You have not logged time together yet."
         add(facts, 0, why)
@@ -120,10 +200,11 @@ def weekly_three(
         (
             (sum(points for points, _ in c.reasons) + CIRCLE_WEIGHT[Circle(c.circle)], pk, c)
             for pk, c in candidates.items()
-            if not (c.last_interaction_at and c.last_interaction_at >= recent)
+            if pk not in leave_out
+            and not (c.last_interaction_at and c.last_interaction_at >= recent)
         ),
         key=lambda item: (-item[0], item[2].last_interaction_at or epoch, item[2].full_name),
-    )[:3]
+    )[:limit]
     chosen = people.in_bulk([pk for _, pk, _ in ranked])
     return [
         Suggestion(person=chosen[pk], score=score, reasons=candidate.reasons)

@@ -8,7 +8,7 @@ from connections.dates_ahead import dates_ahead
 from connections.insights import circle_rhythm
 from connections.models import Nudge
 from connections.nudges import first_due_nudges
-from connections.weekly import weekly_three
+from connections.weekly import this_weeks_three
 
 # The most important first; hundreds of cards would bury them (and cost seconds to render).
 DUE_LIMIT = 12
@@ -39,6 +39,6 @@ def dashboard(request):
             rhythm=circle_rhythm(request.user, now=now),
             nudges=reads.nudge_cards(nudges, today=today),
             nudges_total=nudges_total,
-            three=weekly_three(user=request.user, today=today, now=now, dates=dates),
+            three=this_weeks_three(user=request.user, today=today, now=now, dates=dates),
         )
     return render(request, "connections/dashboard.html", context)

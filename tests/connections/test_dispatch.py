@@ -15,6 +15,7 @@ from connections.delivery import send_delivery
 from connections.models import Circle, Delivery, Nudge
 from connections.nudges import schedule_follow_up
 from connections.scheduling import plan_daily_emails, run_tick
+from connections.weekly import this_weeks_three
 from tests.factories import PersonFactory, UserFactory, interaction_with
 from tests.smtp import html_part, text_part
 
@@ -247,10 +248,42 @@ def test_weekly_three_on_the_chosen_day(smtp_server):
     weekly = [m for m in smtp_server.messages if m["Subject"].startswith("This week")]
     assert len(weekly) == 1
     assert weekly[0]["Subject"] == "This week’s three: Ana, Ben and Dara"
-    assert "days since you connected" in text_part(weekly[0])
+    assert "You last connected on 1 February; you aim for every" in text_part(weekly[0])
 
     tick_and_deliver(datetime(2026, 3, 3, 9, tzinfo=UTC))
     assert len([m for m in smtp_server.messages if m["Subject"].startswith("This week")]) == 1
+
+
+def test_the_weekly_email_names_the_three_the_dashboard_showed_that_week(smtp_server):
+    user = UserFactory(
+        email="weekly@example.com",
+        timezone="UTC",
+        weekly_email_weekday=2,  # Wednesday
+        date_joined=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    people = {}
+    for name, circle in [("Ana", Circle.INNER), ("Ben", Circle.CLOSE), ("Dara", Circle.CLOSE)]:
+        people[name] = PersonFactory(
+            owner=user, full_name=f"{name} Silva", nickname=name, circle=circle, created_at=old
+        )
+        interaction_with(people[name], occurred_at=datetime(2026, 2, 1, tzinfo=UTC))
+    Nudge.objects.all().delete()
+    user.email_nudges_enabled = True
+    user.save()
+    monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    shown = this_weeks_three(user=user, today=monday.date(), now=monday)
+    assert [pick.person.nickname for pick in shown] == ["Ana", "Ben", "Dara"]
+    # On Tuesday Ana is seen (a fresh ranking would now leave her out for three days), and
+    # someone new, far past their rhythm, is added.
+    interaction_with(people["Ana"], occurred_at=datetime(2026, 3, 3, 18, tzinfo=UTC))
+    PersonFactory(owner=user, full_name="Eli Silva", nickname="Eli", circle=Circle.INNER)
+
+    tick_and_deliver(datetime(2026, 3, 4, 9, tzinfo=UTC))  # Wednesday
+
+    weekly = [m for m in smtp_server.messages if m["Subject"].startswith("This week")]
+    assert [m["Subject"] for m in weekly] == ["This week’s three: Ana, Ben and Dara"]
+    assert "Ana Silva\r\n   You connected on Tuesday. Nicely done." in text_part(weekly[0])
 
 
 def test_dispatch_nudges_command_runs_one_tick(capsys, user):

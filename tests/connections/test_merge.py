@@ -1,10 +1,10 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from connections.models import ContactPoint, Interaction, Person
+from connections.models import ContactPoint, Interaction, Person, WeeklyPick
 from connections.values import add_person_value
 from tests.factories import ContactPointFactory, PersonFactory, interaction_with
 
@@ -57,6 +57,26 @@ def test_merging_keeps_chosen_fields_and_moves_everything(alice_client, user):
     assert keep.last_interaction_at == talk.occurred_at
     assert keep.contact_points.get().value == "+351 912 000 111"
     assert [v.name for v in keep.values.all()] == ["Family"]
+
+
+def test_a_weekly_pick_of_the_absorbed_person_carries_over(alice_client, user):
+    keep = PersonFactory(owner=user, full_name="Ana Lima")
+    absorb = PersonFactory(owner=user, full_name="Ana Maria Lima")
+    other = PersonFactory(owner=user, full_name="Ben Costa")
+    this_week, last_week = date(2026, 11, 23), date(2026, 11, 16)
+    WeeklyPick.objects.create(owner=user, week=this_week, person=absorb, why="Birthday on Friday.")
+    WeeklyPick.objects.create(owner=user, week=this_week, person=other, why="Past their rhythm.")
+    WeeklyPick.objects.create(owner=user, week=last_week, person=keep, why="Kept.")
+    WeeklyPick.objects.create(owner=user, week=last_week, person=absorb, why="Absorbed.")
+
+    alice_client.post(reverse("people_merge"), {"keep": keep.pk, "absorb": absorb.pk})
+
+    picks = WeeklyPick.objects.filter(owner=user).order_by("week", "person__full_name")
+    assert [(p.week, p.person.full_name, p.why) for p in picks] == [
+        (last_week, "Ana Lima", "Kept."),
+        (this_week, "Ana Lima", "Birthday on Friday."),
+        (this_week, "Ben Costa", "Past their rhythm."),
+    ]
 
 
 def test_merging_a_person_with_itself_is_refused(alice_client, user):
