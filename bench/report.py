@@ -46,6 +46,16 @@ def markdown(results: dict) -> str:
                 f"| {label} | {page['p50_ms']} | {page['p95_ms']} | {page['ratio_p50']} | "
                 f"{page['queries']} | {page['queries_other_user']} |"
             )
+        first = p.get("dashboard_first_look")
+        if first and first["p50_ms"]:
+            floor_ms = p["pages"]["floor"]["p50_ms"]
+            lines += [
+                "",
+                f"The first dashboard of a week also chooses the week's three (kept for the "
+                f"week; the figures above are the later looks): p50 {first['p50_ms']} ms, "
+                f"{round(first['p50_ms'] / floor_ms, 2)} × the floor, "
+                f"{', '.join(str(q) for q in first['queries'])} queries.",
+            ]
         lines.append("")
     if "dispatch" in results:
         x = results["dispatch"]

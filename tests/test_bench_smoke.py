@@ -70,8 +70,13 @@ def test_the_smoke_run_measures_pages_dispatch_load_and_import(postgres_and_redi
         assert page["queries"] == page["queries_other_user"]
     assert saved["dispatch"]["complete"] and saved["dispatch"]["ratio_one_worker"] > 0
     assert saved["load"]["pages"]["requests"] > 0 and saved["load"]["errors"] == 0
+    first_look = saved["pages"]["dashboard_first_look"]
+    assert first_look["p50_ms"] > 0
+    assert len(first_look["queries"]) == 1, "the same count on every first look"
+    assert first_look["queries"][0] > saved["pages"]["pages"]["dashboard"]["queries"]
     docs = (tmp_path / "benchmarks.md").read_text()
     assert "| dashboard |" in docs
+    assert "The first dashboard of a week also chooses the week's three" in docs
 
     imported = saved["import"]
     assert [(f["kind"], f["records"]) for f in imported["files"]] == [
