@@ -330,7 +330,7 @@ class _Writer:
         interaction_people = self._interactions(
             user, person_rows, interactions, long_timeline, tag_ids
         )
-        self._goals(person_rows)
+        self._goals(user, person_rows)
         self._nudges(user, person_rows, nudges, interaction_people)
 
     def _people(self, user: User, count: int, long_timeline: int) -> list[_PersonRow]:
@@ -519,7 +519,7 @@ class _Writer:
         copy_rows(self.cursor, Interaction.topics.through, ["interaction", "tag"], topics)
         return firsts
 
-    def _goals(self, people: list[_PersonRow]) -> None:
+    def _goals(self, user: User, people: list[_PersonRow]) -> None:
         rng, today = self.rng, self.now.date()
         goals, milestones = [], []
         with_goals = people[:1] + [p for p in people[1:] if rng.random() < 0.1]
@@ -529,18 +529,29 @@ class _Writer:
             target = today + timedelta(days=rng.randint(-365, 365))
             achieved = target if status == Goal.Status.ACHIEVED else None
             goals.append(
-                (start + n, person.id, rng.choice(GOALS), "", target, status, achieved, self.now)
+                (
+                    start + n,
+                    person.id,
+                    user.pk,
+                    rng.choice(GOALS),
+                    "",
+                    target,
+                    status,
+                    achieved,
+                    self.now,
+                )
             )
             for step in range(2 if n == 0 else rng.randint(0, 3)):
                 due: date = target - timedelta(days=30 * (step + 1))
                 done = due if due < today and rng.random() < 0.6 else None
-                milestones.append((start + n, f"Step {step + 1}", due, done))
+                milestones.append((start + n, user.pk, f"Step {step + 1}", due, done))
         copy_rows(
             self.cursor,
             Goal,
             [
                 "id",
                 "person",
+                "owner",
                 "title",
                 "notes",
                 "target_date",
@@ -550,7 +561,9 @@ class _Writer:
             ],
             goals,
         )
-        copy_rows(self.cursor, Milestone, ["goal", "title", "due_on", "done_on"], milestones)
+        copy_rows(
+            self.cursor, Milestone, ["goal", "owner", "title", "due_on", "done_on"], milestones
+        )
 
     def _nudges(
         self,

@@ -35,15 +35,17 @@ def dates_ahead(user, *, first: date, last: date) -> DatesAhead:
     birthdays = people.birthday_between(first, last).values_list(
         *PERSON_FACTS, "birthday_day", "birthday_month", "birthday_year"
     )
-    # Joined on the person rather than `person__in=people`: a handful of goals each look up
-    # their person, instead of hashing every one of the owner's people first.
+    # By the goals' own owner column (index goal_owner_dates), not every user's in the
+    # window; the person's owner is checked as well, so a stale copy could hide, never show.
     goals = Goal.objects.filter(
+        owner=user,
         person__owner=user,
         person__archived_at__isnull=True,
         status=Goal.Status.ACTIVE,
         target_date__range=(first, last),
     ).values_list(*(f"person__{name}" for name in PERSON_FACTS), "target_date", "title")
     milestones = Milestone.objects.filter(
+        owner=user,
         goal__person__owner=user,
         goal__person__archived_at__isnull=True,
         done_on__isnull=True,

@@ -435,6 +435,15 @@ class Goal(models.Model):
         LET_GO = "let_go", "Let go"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="goals")
+    # The person's owner, kept by save(): the dashboard reads a few weeks of one user's goal
+    # dates by it instead of every user's. Readers still check the person's owner too.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        blank=True,
+    )
     title = models.CharField(max_length=200)
     notes = models.TextField(blank=True)
     target_date = models.DateField(null=True, blank=True)
@@ -444,14 +453,32 @@ class Goal(models.Model):
 
     class Meta:
         ordering = ["status", "target_date", "id"]
-        indexes = [models.Index(fields=["status", "target_date"])]
+        indexes = [
+            models.Index(fields=["status", "target_date"]),
+            models.Index(fields=["owner", "status", "target_date"], name="goal_owner_dates"),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.owner_id = self.person.owner_id
+        super().save(*args, **kwargs)
+        if not kwargs.get("update_fields"):
+            # The goal may have moved to someone else's person (the admin allows it).
+            self.milestones.exclude(owner_id=self.owner_id).update(owner_id=self.owner_id)
+
 
 class Milestone(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    # The goal's owner, kept by save() (see Goal.owner).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        blank=True,
+    )
     title = models.CharField(max_length=200)
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
@@ -459,16 +486,26 @@ class Milestone(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [
-            # Open milestones by date: "coming up" and the weekly three read a few weeks of them.
+            # Open milestones by date: the tick's nudges read every user's due today.
             models.Index(
                 fields=["due_on"],
                 condition=models.Q(done_on__isnull=True),
                 name="milestone_open_due",
             ),
+            # One user's open milestones by date: "coming up" and the weekly three.
+            models.Index(
+                fields=["owner", "due_on"],
+                condition=models.Q(done_on__isnull=True),
+                name="milestone_owner_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.owner_id = self.goal.owner_id
+        super().save(*args, **kwargs)
 
 
 class Reflection(models.Model):

@@ -6,7 +6,7 @@ import time_machine
 from django.utils import timezone
 
 from connections.goals import add_goal, add_milestone
-from connections.models import Circle, InteractionKind
+from connections.models import Circle, Goal, InteractionKind, Milestone
 from connections.nudges import schedule_follow_up
 from connections.values import add_my_value
 from tests.factories import ContactPointFactory, PersonFactory, interaction_with
@@ -122,6 +122,69 @@ def test_upcoming_birthdays_and_goal_dates_in_the_next_30_days(client, user):
     assert "Birthday on Friday · turns 40" in html
     assert "Birthday in 16 days" in html
     assert "Milestone “First 15 km” on Tuesday" in html
+
+
+def test_goal_dates_come_up_only_for_the_person_s_owner_however_they_were_written(
+    client, user, other_user
+):
+    """Goals and milestones keep a copy of their owner for this read; it follows the person,
+    whoever writes them (the app, the admin), and a wrong copy could only hide a date."""
+    soon = timezone.localdate() + timedelta(days=5)
+    mine = PersonFactory(owner=user, full_name="Runner Rui")
+    goal = add_goal(person=mine, title="Run a half marathon", target_date=soon)
+    add_milestone(goal=goal, title="First 15 km", due_on=soon)
+    assert (goal.owner, goal.milestones.get().owner) == (user, user)
+
+    admin = type(user).objects.create_superuser(email="admin@example.com", password="x-x-x-x")
+    client.force_login(admin)
+    theirs = PersonFactory(owner=other_user, full_name="Their Tom")
+    response = client.post(
+        "/admin/connections/goal/add/",
+        {
+            "person": theirs.pk,
+            "title": "Learn to swim",
+            "notes": "",
+            "target_date": soon.isoformat(),
+            "status": "active",
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-INITIAL_FORMS": "0",
+            "milestones-0-title": "Float",
+            "milestones-0-due_on": soon.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    swim = theirs.goals.get()
+    assert (swim.owner, swim.milestones.get().owner) == (other_user, other_user)
+
+    # Moved to one of my people in the admin, the goal and its milestone follow.
+    response = client.post(
+        f"/admin/connections/goal/{swim.pk}/change/",
+        {
+            "person": mine.pk,
+            "title": "Learn to swim",
+            "notes": "",
+            "target_date": soon.isoformat(),
+            "status": "active",
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-INITIAL_FORMS": "1",
+            "milestones-0-id": swim.milestones.get().pk,
+            "milestones-0-goal": swim.pk,
+            "milestones-0-title": "Float",
+            "milestones-0-due_on": soon.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    swim.refresh_from_db()
+    assert (swim.owner, swim.milestones.get().owner) == (user, user)
+
+    # A copy gone wrong (raw SQL, say) never shows my goal to someone else.
+    Goal.objects.filter(pk=goal.pk).update(owner=other_user)
+    Milestone.objects.filter(goal=goal).update(owner=other_user)
+    client.force_login(other_user)
+    assert client.get("/").context["upcoming"].items == []
+    client.force_login(user)
+    titles = {item.title for item in client.get("/").context["upcoming"].items}
+    assert "Learn to swim" in titles and "Float" in titles
 
 
 @time_machine.travel(datetime(2027, 2, 20, 9, 0, tzinfo=LISBON), tick=False)
