@@ -8,6 +8,7 @@ as objects. The file and the kept contacts are deleted when the job ends.
 """
 
 import logging
+import operator
 import os
 import time
 from collections.abc import Callable
@@ -754,19 +755,13 @@ class RowWriter:
         tags = self.tags
         now = timezone.now()
         made = {"owner_id": self.job.owner_id, "created_at": now, "updated_at": now}
-        defaults = _person_defaults()
+        base = {name: made.get(name, value) for name, value in _person_defaults().items()}
         try:
             with transaction.atomic():
                 ids = bulk.insert_rows(
                     Person,
                     PERSON_COLUMNS,
-                    [
-                        tuple(
-                            fields.get(name, made.get(name, defaults.get(name)))
-                            for name in PERSON_COLUMNS
-                        )
-                        for _, _, fields, _, _ in built
-                    ],
+                    [_person_row(base | fields) for _, _, fields, _, _ in built],
                     ids=True,
                 )
                 bulk.insert_rows(
@@ -966,16 +961,18 @@ def _tag_name(name: str) -> str:
 
 # Every column of a new person, in the order the bulk insert writes them.
 PERSON_COLUMNS = tuple(f.attname for f in Person._meta.concrete_fields if not f.primary_key)
+# A person's values in that order, from a dict with every column.
+_person_row = operator.itemgetter(*PERSON_COLUMNS)
 
 
 @lru_cache(maxsize=1)
 def _person_defaults() -> dict:
-    """What a new Person has in the columns an import leaves alone (never a time: those are
-    set per batch)."""
+    """Every column of a new Person (in PERSON_COLUMNS' order) with what it has when an
+    import leaves it alone; None for a time (those are set per batch)."""
     return {
-        f.attname: f.get_default()
+        f.attname: None if isinstance(f, models.DateTimeField) else f.get_default()
         for f in Person._meta.concrete_fields
-        if not f.primary_key and not isinstance(f, models.DateTimeField)
+        if not f.primary_key
     }
 
 
