@@ -128,9 +128,12 @@ def _connected_to(user, person_id: int | None) -> Q:
     )
 
 
-def people_named(*, user, names: list[str], keep=()) -> dict[str, list[Person]]:
+def people_named(
+    *, user, names: list[str], keep=(), unconnected_to: int | None = None
+) -> dict[str, list[Person]]:
     """For each typed name, the user's people called exactly that (ignoring case and extra
-    spaces): active ones, and any in `keep` (an archived person already chosen)."""
+    spaces): active ones, and any in `keep` (an archived person already chosen). Where a name
+    fits several people and some are not yet related to `unconnected_to`, only those."""
     if not names:
         return {}
     patterns = {name: f"^\\s*{name_pattern(name, accents=False)}\\s*$" for name in names}
@@ -141,13 +144,16 @@ def people_named(*, user, names: list[str], keep=()) -> dict[str, list[Person]]:
         Person.objects.for_user(user)
         .filter(Q(archived_at__isnull=True) | Q(pk__in=list(keep)))
         .filter(matches)
+        .annotate(connected=_connected_to(user, unconnected_to))
         .only("pk", "full_name", "nickname", "organisation", "last_interaction_at")
         .order_by("full_name", "pk")
     )
-    return {
-        name: [person for person in found if re.match(pattern, person.full_name)]
-        for name, pattern in patterns.items()
-    }
+    named = {}
+    for name, pattern in patterns.items():
+        people = [person for person in found if re.match(pattern, person.full_name)]
+        unconnected = [person for person in people if not person.connected]
+        named[name] = unconnected if len(people) > 1 and unconnected else people
+    return named
 
 
 def _ids(values) -> tuple[list[int], bool]:
@@ -233,7 +239,9 @@ class PeoplePicker(forms.Widget):
         chosen_ids = {p.pk for p in chosen}
         return [
             (name, people)
-            for name, people in people_named(user=self.user, names=names, keep=self.keep).items()
+            for name, people in people_named(
+                user=self.user, names=names, keep=self.keep, unconnected_to=self.unconnected_to
+            ).items()
             if len(people) > 1 and not chosen_ids & {p.pk for p in people}
         ]
 
@@ -339,7 +347,10 @@ class PeopleField(forms.Field):
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid")
             people = [found[pk] for pk in ids]
         errors = []
-        for name, matches in people_named(user=self.user, names=names, keep=self.keep).items():
+        named = people_named(
+            user=self.user, names=names, keep=self.keep, unconnected_to=self.widget.unconnected_to
+        )
+        for name, matches in named.items():
             already = [p for p in matches if p in people]
             if already:
                 continue

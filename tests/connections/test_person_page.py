@@ -583,6 +583,36 @@ def test_a_relationship_by_typed_name_and_its_errors(alice_client, user, ana):
     assert Relationship.objects.get().from_person == tomas
 
 
+def test_a_typed_name_shared_with_someone_already_related_means_the_other_one(
+    alice_client, user, ana
+):
+    related = PersonFactory(owner=user, full_name="Nora Haddad", organisation="Bakery")
+    add_relationship(person=ana, other=related, kind="friend")
+    namesake = PersonFactory(owner=user, full_name="Nora Haddad", organisation="School")
+    url = reverse("relationship_add", args=[ana.pk])
+
+    response = alice_client.post(url, {"rel-other_q": "Nora Haddad", "rel-kind": "sibling"}, **HTMX)
+
+    assert "are called" not in response.content.decode()
+    assert {r.from_person for r in Relationship.objects.filter(kind="sibling")} == {namesake}
+
+
+def test_two_unrelated_namesakes_are_offered_without_the_related_one(alice_client, user, ana):
+    related = PersonFactory(owner=user, full_name="Nora Haddad", organisation="Bakery")
+    add_relationship(person=ana, other=related, kind="friend")
+    school = PersonFactory(owner=user, full_name="Nora Haddad", organisation="School")
+    gym = PersonFactory(owner=user, full_name="Nora Haddad", organisation="Gym")
+    url = reverse("relationship_add", args=[ana.pk])
+
+    html = alice_client.post(
+        url, {"rel-other_q": "Nora Haddad", "rel-kind": "sibling"}, **HTMX
+    ).content.decode()
+
+    assert "2 people are called “Nora Haddad”: tick the one you mean." in html
+    assert f'value="{school.pk}"' in html and f'value="{gym.pk}"' in html
+    assert f'value="{related.pk}"' not in html
+
+
 # Boundaries
 
 
