@@ -428,6 +428,18 @@ class PersonSearchDocument(models.Model):
         return f"Search document of {self.person_id}"
 
 
+def _owner_copy() -> models.ForeignKey:
+    """A copy of the owner of the row's person, set by the model's save(), for reads by owner;
+    not in forms (nor in full_clean before save() sets it)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        blank=True,
+    )
+
+
 class Goal(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -437,13 +449,7 @@ class Goal(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="goals")
     # The person's owner, kept by save(): the dashboard reads a few weeks of one user's goal
     # dates by it instead of every user's. Readers still check the person's owner too.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        editable=False,
-        blank=True,
-    )
+    owner = _owner_copy()
     title = models.CharField(max_length=200)
     notes = models.TextField(blank=True)
     target_date = models.DateField(null=True, blank=True)
@@ -472,13 +478,7 @@ class Goal(models.Model):
 class Milestone(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
     # The goal's owner, kept by save() (see Goal.owner).
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        editable=False,
-        blank=True,
-    )
+    owner = _owner_copy()
     title = models.CharField(max_length=200)
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
