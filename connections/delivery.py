@@ -6,8 +6,11 @@ out; rows another worker is claiming are skipped), loads them with their owners,
 people in four queries whatever the batch size, and sends them one after another over one
 SMTP connection. The Message-ID comes from the row, so a re-send is the same message.
 
-Each row is marked SENT by its own UPDATE right after the server accepts its message, before
-the next one is built. What that guarantees when a worker dies (SIGKILL, out of memory, a
+Each row is marked SENT by its own UPDATE right after the server accepts its message, and
+that UPDATE has committed before the next message goes to the server. Two waits overlap other
+work instead of adding to it: the next message is built while the server reads and answers
+this one (`posting`), and the mark travels to the database while the next message's envelope
+is sent (`_SentMarks`). What that guarantees when a worker dies (SIGKILL, out of memory, a
 deploy) mid-batch:
 
 - Rows already marked SENT are never sent again.
@@ -40,30 +43,28 @@ claimed them.
 """
 
 import logging
-import smtplib
+import selectors
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import psycopg
 from django.conf import settings
 from django.core import mail
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from psycopg import pq
 
-from connections.emails import PLAIN_ADDRESS, PreparedEmail, make_message
+from connections.emails import PreparedEmail, make_message
 from connections.links import absolute_url, action_url, page_url, unsubscribe_url
 from connections.models import NUDGE_PRIORITY, Delivery, Nudge, Person
+from connections.posting import Postman, Unreachable, connection_still_usable, postman_for
 from connections.transactions import commits_not_waiting_for_disk
 
 logger = logging.getLogger(__name__)
 
 # What a send can say about a row, for logs and tests.
 SENT, FAILED, NOT_CLAIMED, GIVEN_BACK = "sent", "failed", "not claimed", "given back"
-
-
-class Unreachable(Exception):
-    """The mail server could not be reached: every message left in the batch would fail too."""
 
 
 @dataclass
@@ -114,42 +115,88 @@ def send_deliveries(delivery_ids: list[int]) -> dict[int, str]:
     loaded = load_for_sending(claimed)
     # The second half of the lease is the margin for the message being sent when it ends.
     give_back_after = now + timedelta(seconds=settings.NUDGE_SEND_LEASE_SECONDS / 2)
-    mailer = mail.mailers.default
+    batch = _Batch(postman_for(mail.mailers.default), outcomes)
     with commits_not_waiting_for_disk():
         try:
-            _send_loaded(loaded, mailer, give_back_after, outcomes)
+            _send_loaded(loaded, batch, give_back_after)
+        except Unreachable as error:
+            batch.marks.wait()
+            for delivery in loaded.deliveries:
+                if outcomes[delivery.pk] == NOT_CLAIMED:
+                    _record_failure(delivery, error.__cause__ or error)
+                    outcomes[delivery.pk] = FAILED
         finally:
-            _close_quietly(mailer)
+            batch.postman.close()
+            batch.marks.wait()
     return outcomes
 
 
-def _send_loaded(
-    loaded: Loaded, mailer, give_back_after: datetime, outcomes: dict[int, str]
-) -> None:
+def _send_loaded(loaded: Loaded, batch: "_Batch", give_back_after: datetime) -> None:
     """Send each claimed email in turn and record, in `outcomes` and in its row, what
-    happened."""
+    happened. Each message is built while the server handles the one before; raises
+    Unreachable if the server cannot be reached (every email left fails with it)."""
     deliveries = loaded.deliveries
     for index, delivery in enumerate(deliveries):
         if timezone.now() > give_back_after:
+            batch.answer()
             rest = deliveries[index:]
+            batch.marks.wait()
             _give_back(rest)
-            outcomes.update(dict.fromkeys((d.pk for d in rest), GIVEN_BACK))
-            break
+            batch.outcomes.update(dict.fromkeys((d.pk for d in rest), GIVEN_BACK))
+            return
         try:
-            _send(mailer, build_message(delivery, loaded))
-        except Unreachable as error:
-            for failed in deliveries[index:]:
-                _record_failure(failed, error.__cause__ or error)
-                outcomes[failed.pk] = FAILED
-            break
+            message = build_message(delivery, loaded)
         except Exception as error:
-            _record_failure(delivery, error)
-            outcomes[delivery.pk] = FAILED
-            if not _connection_still_usable(error):
-                _close_quietly(mailer)
+            batch.answer()
+            batch.fail(delivery, error)
             continue
-        _mark_sent(delivery)
-        outcomes[delivery.pk] = SENT
+        batch.answer()
+        batch.write(delivery, message)
+    batch.answer()
+
+
+class _Batch:
+    """The state of a batch being sent: which email the server has but has not answered for,
+    and the mark in flight."""
+
+    def __init__(self, postman: Postman, outcomes: dict[int, str]):
+        self.postman = postman
+        self.outcomes = outcomes
+        self.marks = _SentMarks()
+        self.unanswered: Delivery | None = None
+
+    def write(self, delivery: Delivery, message: PreparedEmail) -> None:
+        try:
+            self.postman.write(message, before_message=self.marks.wait)
+        except (Unreachable, MarkFailed):
+            raise
+        except Exception as error:
+            self.fail(delivery, error)
+            return
+        self.unanswered = delivery
+
+    def answer(self) -> None:
+        """Read the server's answer to the email written last, if any, and record it: a mark
+        on its way to the database, or a failure."""
+        delivery, self.unanswered = self.unanswered, None
+        if delivery is None:
+            return
+        try:
+            self.postman.answer(before_message=self.marks.wait)
+        except (Unreachable, MarkFailed):
+            raise
+        except Exception as error:
+            self.fail(delivery, error)
+            return
+        self.marks.send(delivery)
+        self.outcomes[delivery.pk] = SENT
+
+    def fail(self, delivery: Delivery, error: Exception) -> None:
+        self.marks.wait()
+        _record_failure(delivery, error)
+        self.outcomes[delivery.pk] = FAILED
+        if not connection_still_usable(error):
+            self.postman.close()
 
 
 def load_for_sending(delivery_ids: list[int]) -> Loaded:
@@ -187,96 +234,94 @@ def load_for_sending(delivery_ids: list[int]) -> Loaded:
     return Loaded(deliveries, by_delivery, people)
 
 
-def _send(mailer, message: PreparedEmail) -> None:
-    _open(mailer)
-    try:
-        _deliver(mailer, message)
-    except Exception as error:
-        if not _closed_by_server(error):
-            raise
-        # The server closed the connection: after a 421 or at the first command of an idle
-        # connection it has not got this message; if the connection dropped while we waited
-        # for its answer to the message, it may have, and the re-send is the duplicate a
-        # crash can cause (same Message-ID). A new connection, and this message once more.
-        _close_quietly(mailer)
-        _open(mailer)
-        _deliver(mailer, message)
+class MarkFailed(Exception):
+    """The database did not confirm the mark of an email the server accepted: the batch stops
+    there (that email is sent again after its lease, with the same Message-ID)."""
 
 
-def _deliver(mailer, message: PreparedEmail) -> None:
-    if isinstance(mailer, SmtpBackend):
-        # The bytes written when the message was made; the backend's own `send_messages`
-        # would build them again with the email package.
-        to = message.to[0]
-        mailer.connection.sendmail(
-            _sender(mailer, message.from_email),
-            [to if PLAIN_ADDRESS.fullmatch(to) else mailer.prep_address(to)],
-            message.wire,
-        )
-    else:
-        mailer.send_messages([message])
+class _SentMarks:
+    """Marks emails sent, one UPDATE each, without waiting for the database on the way.
+
+    On PostgreSQL `send` writes the UPDATE to the server and returns; `wait` reads its
+    answer. The connection runs in autocommit (a worker is never inside `atomic`), so the
+    statement commits on its own once the server has it, whether or not the answer is read.
+    The batch waits before the next message goes to the SMTP server (`before_message`) and
+    before any other query. So the mark's round trip overlaps the next message's envelope
+    (MAIL, RCPT, DATA) instead of adding to it, and the guarantee stays what it was: the
+    next message is not given to the server until the mark of this one has committed, so a
+    crash leaves at most one email accepted and not marked. If the worker dies while the
+    mark is on its way, that one email is the one in flight; a failed mark raises in `wait`,
+    before the next message, as it did when it was waited for at once.
+
+    The statement does not go through Django's cursor (which always waits for the answer):
+    query logging (DEBUG, tests counting queries) records it here. Elsewhere (SQLite) the
+    UPDATE runs at once, through Django.
+    """
+
+    def __init__(self):
+        self.in_flight = False
+
+    def send(self, delivery: Delivery) -> None:
+        self.wait()
+        now = timezone.now()
+        if connection.vendor != "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_MARK_SENT, _mark_sent_params(delivery, now))
+            return
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            connection.connection.pgconn.send_query_params(
+                _MARK_SENT_POSTGRESQL,
+                [str(value).encode() for value in _mark_sent_params(delivery, now)],
+            )
+        self.in_flight = True
+        if connection.queries_logged:
+            connection.queries_log.append(
+                {"sql": _MARK_SENT % tuple(_mark_sent_params(delivery, now)), "time": "0.000"}
+            )
+
+    def wait(self) -> None:
+        if not self.in_flight:
+            return
+        self.in_flight = False
+        try:
+            self._read_answer()
+        except Exception as error:
+            raise MarkFailed(str(error)) from error
+
+    def _read_answer(self) -> None:
+        pgconn = connection.connection.pgconn
+        failed = None
+        with connection.wrap_database_errors:
+            # Waiting in select, not in libpq, lets other threads run meanwhile.
+            pgconn.consume_input()
+            while pgconn.is_busy():
+                with selectors.DefaultSelector() as selector:
+                    selector.register(pgconn.socket, selectors.EVENT_READ)
+                    selector.select()
+                pgconn.consume_input()
+            while (result := pgconn.get_result()) is not None:
+                if result.status != pq.ExecStatus.COMMAND_OK and failed is None:
+                    failed = psycopg.errors.error_from_result(result, encoding=_encoding())
+            if failed is not None:
+                raise failed
 
 
-def _sender(mailer, from_email: str) -> str:
-    """The envelope sender as the backend prepares it (no display name, the domain in
-    IDNA), once per process."""
-    if from_email not in _SENDERS:
-        _SENDERS[from_email] = mailer.prep_address(from_email)
-    return _SENDERS[from_email]
+def _mark_sent_params(delivery: Delivery, now: datetime) -> list:
+    return [Delivery.Status.SENT.value, now.isoformat(), delivery.pk, Delivery.Status.SENDING.value]
 
 
-_SENDERS: dict[str, str] = {}
+def _encoding() -> str:
+    return connection.connection.info.encoding
 
 
-def _closed_by_server(error: Exception) -> bool:
-    return isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError) or (
-        isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
-    )
-
-
-def _open(mailer) -> None:
-    try:
-        mailer.open()
-    except Exception as error:
-        raise Unreachable(str(error)) from error
-
-
-def _connection_still_usable(error: Exception) -> bool:
-    # The server answered (smtplib has reset the transaction), or the message was refused
-    # before anything was sent; anything else (a timeout mid-message) leaves the
-    # conversation in an unknown state, so the next message starts on a new connection.
-    return isinstance(
-        error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused | ValueError
-    )
-
-
-def _close_quietly(mailer) -> None:
-    try:
-        mailer.close()
-    except Exception as error:
-        # The connection is already broken; there is nothing left to tell the server.
-        logger.debug("Closing the SMTP connection failed: %s", error)
-
-
-def _mark_sent(delivery: Delivery) -> None:
-    # The same UPDATE as `Delivery.objects.filter(pk=…, status=SENDING).update(…)`, written
-    # once: the ORM took longer to build the statement (≈0.2 ms) than the database to run it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK_SENT,
-            [
-                Delivery.Status.SENT.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                delivery.pk,
-                Delivery.Status.SENDING.value,
-            ],
-        )
-
-
+# The same UPDATE as `Delivery.objects.filter(pk=…, status=SENDING).update(…)`, written once:
+# the ORM took longer to build the statement (≈0.2 ms) than the database to run it.
 _MARK_SENT = (
     f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, lease_until = NULL, "
     "last_error = '' WHERE id = %s AND status = %s"
 )
+_MARK_SENT_POSTGRESQL = (_MARK_SENT % ("$1", "$2", "$3", "$4")).encode()
 
 
 def _give_back(deliveries: list[Delivery]) -> None:

@@ -5,6 +5,7 @@ import email
 import email.policy
 import socket
 import threading
+from collections.abc import Callable
 from email.message import Message
 
 from aiosmtpd.controller import Controller
@@ -19,7 +20,8 @@ def free_port() -> int:
 class Sink:
     """Keeps what it receives. Can stall the first conversation, refuse some recipients,
     answer 421 after a number of messages on one connection (as servers that limit them do),
-    or stall one recipient (the nth overall), so a client can be caught mid-batch."""
+    or stall one recipient (the nth overall), so a client can be caught mid-batch. `on_message`
+    is called with each message's number (1, 2, …) when it has arrived, before the answer."""
 
     def __init__(
         self,
@@ -29,6 +31,7 @@ class Sink:
         messages_per_connection: int | None = None,
         stall_recipient: tuple[int, float] | None = None,
         stall_answer: tuple[int, float] | None = None,
+        on_message: Callable[[int], None] | None = None,
     ):
         self.messages: list[Message] = []
         self.stall_first_seconds = stall_first_seconds
@@ -36,6 +39,7 @@ class Sink:
         self.messages_per_connection = messages_per_connection
         self.stall_recipient = stall_recipient
         self.stall_answer = stall_answer
+        self.on_message = on_message
         self.connections = 0
         self.recipients = 0
         self._lock = threading.Lock()
@@ -74,6 +78,8 @@ class Sink:
         with self._lock:
             self.messages.append(message)
             number = len(self.messages)
+        if self.on_message:
+            self.on_message(number)
         if self.stall_answer and number == self.stall_answer[0]:
             await asyncio.sleep(self.stall_answer[1])
         return "250 Message accepted for delivery"

@@ -1,14 +1,17 @@
 """Sending emails in batches: one task, one SMTP connection, each email on its own record."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from connections.delivery import send_deliveries
+from connections.delivery import MarkFailed, send_deliveries
 from connections.models import Circle, Delivery
 from connections.nudges import schedule_follow_up
 from connections.scheduling import plan_daily_emails
@@ -181,3 +184,90 @@ def test_a_batch_near_the_end_of_its_lease_gives_the_rest_back_unsent(settings):
     # Not an attempt: the next tick hands them over as if new.
     assert statuses(ids) == [("sent", 1), ("pending", 0), ("pending", 0)]
     assert not Delivery.objects.filter(pk__in=ids[1:], enqueued_at__isnull=False).exists()
+
+
+def committed_as_sent(ids: list[int]) -> int:
+    """How many of these emails another connection sees marked sent."""
+
+    def count() -> int:
+        try:
+            return Delivery.objects.filter(pk__in=ids, status="sent").count()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(count).result()
+
+
+def hold_row_lock(pk: int, *, seconds: float) -> None:
+    """Lock an email's row from another connection for a while; return once it is locked."""
+    locked = threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                list(Delivery.objects.select_for_update().filter(pk=pk))
+                locked.set()
+                time.sleep(seconds)
+        finally:
+            connection.close()
+
+    threading.Thread(target=hold).start()
+    assert locked.wait(5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_message_reaches_the_server_before_the_mark_of_the_one_before_has_committed(
+    settings,
+):
+    """What bounds a crash to one repeated email. The first email's mark is held up for a
+    second by a lock on its row: the second message must wait for it at the server's door,
+    so when it arrives the first is already marked for everyone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Elsewhere each mark is a plain UPDATE, finished before anything else")
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
+    seen = {}
+
+    def on_message(number: int) -> None:
+        if number == 1:
+            hold_row_lock(ids[0], seconds=1)
+        else:
+            seen[number] = committed_as_sent(ids)
+
+    server = SmtpServer(on_message=on_message).start()
+    use_server(settings, server)
+    try:
+        outcomes = send_deliveries(ids)
+    finally:
+        server.stop()
+
+    assert outcomes == dict.fromkeys(ids, "sent")
+    assert seen == {2: 1, 3: 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mark_the_database_refuses_stops_the_batch_before_the_next_message(settings):
+    """The email stays claimed (sent again after its lease, with the same Message-ID); the
+    rest of the batch is not sent on top of a mark that did not commit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Elsewhere each mark is a plain UPDATE, finished before anything else")
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout TO '100ms'")
+
+    def on_message(number: int) -> None:
+        if number == 1:
+            hold_row_lock(ids[0], seconds=1)
+
+    server = SmtpServer(on_message=on_message).start()
+    use_server(settings, server)
+    try:
+        with pytest.raises(MarkFailed, match="lock"):
+            send_deliveries(ids)
+    finally:
+        server.stop()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert [m["To"] for m in server.messages] == ["a@example.com"]
+    assert statuses(ids) == [("sending", 1)] * 3

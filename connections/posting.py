@@ -1,0 +1,174 @@
+"""Handing a batch's prepared emails to the mailer one after another, in two steps: `write`
+gives the server a message, `answer` reads whether it took it. Between the two the caller
+builds the next message while the server handles this one.
+
+Over SMTP `write` is MAIL, RCPT, DATA and the message, and `answer` the reply to the
+message's final dot: what `smtplib.SMTP.sendmail` does for one recipient, on the same
+connection and with the same exceptions, split at the one reply that takes the server long
+(it reads and stores the message). Every other mailer (file, console, memory) is given the
+message in `write`.
+
+`write` calls `before_message` just before the message itself goes to the server, when the
+server can still not have it: the caller waits there for the mark of the previous email, so
+at most one email is ever accepted and not marked.
+"""
+
+import contextlib
+import logging
+import re
+import smtplib
+from collections.abc import Callable
+
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+
+from connections.emails import PLAIN_ADDRESS, PreparedEmail
+
+logger = logging.getLogger(__name__)
+
+# As smtplib's DATA: a line that starts with a dot gets another one.
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
+class Unreachable(Exception):
+    """The mail server could not be reached: every message left in the batch would fail too."""
+
+
+def postman_for(mailer) -> "Postman":
+    return SmtpPostman(mailer) if isinstance(mailer, SmtpBackend) else Postman(mailer)
+
+
+class Postman:
+    """Any mailer: the message is handed over whole in `write`; there is nothing to answer."""
+
+    def __init__(self, mailer):
+        self.mailer = mailer
+
+    def write(self, message: PreparedEmail, *, before_message: Callable[[], None]) -> None:
+        _open(self.mailer)
+        before_message()
+        self.mailer.send_messages([message])
+
+    def answer(self, *, before_message: Callable[[], None]) -> None:
+        """Whether the server took the message written last (raises if not)."""
+
+    def close(self) -> None:
+        try:
+            self.mailer.close()
+        except Exception as error:
+            # The connection is already broken; there is nothing left to tell the server.
+            logger.debug("Closing the SMTP connection failed: %s", error)
+
+
+class SmtpPostman(Postman):
+    """One SMTP connection (the mailer's), reconnected when the server closes it."""
+
+    def __init__(self, mailer: SmtpBackend):
+        super().__init__(mailer)
+        self.written: PreparedEmail | None = None
+
+    def write(self, message: PreparedEmail, *, before_message: Callable[[], None]) -> None:
+        self.written = message
+        _open(self.mailer)
+        try:
+            self._write(message, before_message)
+        except Exception as error:
+            if not _closed_by_server(error):
+                raise
+            # After a 421 or at the first command of an idle connection the server has not
+            # got this message: a new connection, and this message once more.
+            self.close()
+            _open(self.mailer)
+            self._write(message, before_message)
+
+    def answer(self, *, before_message: Callable[[], None]) -> None:
+        try:
+            self._answer()
+        except Exception as error:
+            if not _closed_by_server(error):
+                raise
+            # The connection dropped while the server answered the message: it may have it,
+            # and sending it again is the duplicate a crash can cause (same Message-ID).
+            self.close()
+            _open(self.mailer)
+            self._write(self.written, before_message)
+            self._answer()
+
+    def _write(self, message: PreparedEmail, before_message: Callable[[], None]) -> None:
+        smtp = self.mailer.connection
+        wire = message.wire
+        smtp.ehlo_or_helo_if_needed()
+        size = f" size={len(wire)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+        code, reply = smtp.docmd("mail", f"from:{_sender(self.mailer, message.from_email)}{size}")
+        if code != 250:
+            _reset_or_close(smtp, code)
+            raise smtplib.SMTPSenderRefused(code, reply, message.from_email)
+        to = message.to[0]
+        recipient = f"<{to}>" if PLAIN_ADDRESS.fullmatch(to) else _quoted(self.mailer, to)
+        code, reply = smtp.docmd("rcpt", f"to:{recipient}")
+        if code not in (250, 251):
+            _reset_or_close(smtp, code)
+            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+        code, reply = smtp.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        before_message()
+        data = _DOT_AT_LINE_START.sub(b"..", wire)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        smtp.send(data + b".\r\n")
+
+    def _answer(self) -> None:
+        smtp = self.mailer.connection
+        code, reply = smtp.getreply()
+        if code != 250:
+            _reset_or_close(smtp, code)
+            raise smtplib.SMTPDataError(code, reply)
+
+
+def _reset_or_close(smtp: smtplib.SMTP, code: int) -> None:
+    # As sendmail: a 421 means the server is closing the connection; after any other refusal
+    # the transaction is reset so the connection can carry the next message.
+    if code == 421:
+        smtp.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
+
+
+def _quoted(mailer: SmtpBackend, address: str) -> str:
+    """An address as the backend prepares it (no display name, the domain in IDNA), in the
+    angle brackets of MAIL and RCPT."""
+    return smtplib.quoteaddr(mailer.prep_address(address))
+
+
+def _sender(mailer: SmtpBackend, from_email: str) -> str:
+    """`_quoted` for the envelope sender, once per process."""
+    if from_email not in _SENDERS:
+        _SENDERS[from_email] = _quoted(mailer, from_email)
+    return _SENDERS[from_email]
+
+
+_SENDERS: dict[str, str] = {}
+
+
+def _open(mailer) -> None:
+    try:
+        mailer.open()
+    except Exception as error:
+        raise Unreachable(str(error)) from error
+
+
+def _closed_by_server(error: Exception) -> bool:
+    return isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError) or (
+        isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
+    )
+
+
+def connection_still_usable(error: Exception) -> bool:
+    """Whether the next message can go over the same connection after this error."""
+    # The server answered (the transaction has been reset), or the message was refused
+    # before anything was sent; anything else (a timeout mid-message) leaves the
+    # conversation in an unknown state, so the next message starts on a new connection.
+    return isinstance(
+        error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused | ValueError
+    )
