@@ -143,3 +143,22 @@ def test_the_confirmation_page_escapes_what_the_user_wrote(client, user):
     response = client.get(action_path(nudge, "done"))
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+def test_links_are_signed_exactly_as_signing_dumps_would_and_follow_the_secret_key(
+    nudge, user, settings
+):
+    with time_machine.travel(timezone.now(), tick=False):
+        assert action_token(nudge, "snooze") == signing.dumps(
+            {"n": nudge.pk, "u": user.pk, "a": "snooze"}, salt="tend.nudge"
+        )
+        assert unsubscribe_token(user) == signing.dumps(
+            {"u": user.pk, "e": user.email}, salt="tend.unsubscribe"
+        )
+        before = action_token(nudge, "done")
+        settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789abcdef"
+        after = action_token(nudge, "done")
+        expected = signing.dumps({"n": nudge.pk, "u": user.pk, "a": "done"}, salt="tend.nudge")
+
+    assert after != before
+    assert after == expected
