@@ -111,6 +111,39 @@ def test_a_day_in_fast_forward_for_five_timezones_sends_each_one_email_at_their_
         assert len(local) >= 2, (email, local)
 
 
+def test_the_morning_email_shows_the_interaction_notes_and_names_as_written(smtp_server):
+    user = UserFactory(
+        email="nameless@example.com",
+        display_name="",
+        timezone="UTC",
+        date_joined=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    person = PersonFactory(
+        owner=user,
+        full_name='Zoë "Zed" <O\'Brien>',
+        circle=Circle.CLOSE,
+        preferred_channel="email",
+        connect_notes="Writes back within the hour on weekdays, " * 3,
+    )
+    call = interaction_with(person, kind="video", occurred_at=datetime(2026, 2, 27, 12, tzinfo=UTC))
+    schedule_follow_up(person=person, due_on=date(2026, 3, 1), interaction=call)
+
+    tick_and_deliver(datetime(2026, 3, 2, 9, tzinfo=UTC))
+
+    (message,) = morning(smtp_server.messages)
+    text, html = text_part(message).replace("\r\n", "\n"), html_part(message)
+    assert text.startswith("Good morning.\n\nOne person to reach out to today:\n\n1. Zoë")
+    assert "   (from video call on Friday 27 February)\n" in text
+    notes = "Writes back within the hour on weekdays, Writes back within the hour on weekday…"
+    assert f"   Prefers: Email — {notes}\n" in text
+    assert "at 08:00 your time (UTC)." in text
+    assert "Good morning</h1>" in html
+    assert "Zoë &quot;Zed&quot; &lt;O&#x27;Brien&gt;</a>" in html
+    assert "<O'Brien>" not in html
+    assert "From your video call on Friday 27 February</p>" in html
+    assert f"Prefers: Email — {notes}</p>" in html
+
+
 def test_the_daily_limit_holds_and_the_email_says_how_many_wait(smtp_server):
     user = make_user("busy@example.com", "UTC", daily_nudge_limit=2)
     for name in ("Ben", "Cleo", "Dara"):
