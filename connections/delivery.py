@@ -44,6 +44,7 @@ claimed them.
 
 import logging
 import selectors
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -58,7 +59,7 @@ from django.utils import timezone
 from django.utils.timezone import template_localtime
 from psycopg import pq
 
-from connections.emails import PreparedEmail, make_message
+from connections.emails import PreparedEmail, finish, make_message_in_steps
 from connections.links import absolute_url, action_url, page_url, unsubscribe_url
 from connections.models import NUDGE_PRIORITY, Delivery, Nudge, Person
 from connections.posting import Postman, Unreachable, connection_still_usable, postman_for
@@ -136,9 +137,15 @@ def send_deliveries(delivery_ids: list[int]) -> dict[int, str]:
 
 def _send_loaded(loaded: Loaded, batch: "_Batch", give_back_after: datetime) -> None:
     """Send each claimed email in turn and record, in `outcomes` and in its row, what
-    happened. Each message is built while the server handles the one before; raises
-    Unreachable if the server cannot be reached (every email left fails with it)."""
+    happened; raises Unreachable if the server cannot be reached (every email left fails
+    with it).
+
+    Each message is built while the server handles the one before: its first part while the
+    server reads that message, one part while it answers each command of the next envelope
+    (MAIL, RCPT, DATA). The longest wait, the message itself, gets the longest part.
+    """
     deliveries = loaded.deliveries
+    building = _Building(deliveries[0], loaded) if deliveries else None
     for index, delivery in enumerate(deliveries):
         if timezone.now() > give_back_after:
             batch.answer()
@@ -147,15 +154,46 @@ def _send_loaded(loaded: Loaded, batch: "_Batch", give_back_after: datetime) -> 
             _give_back(rest)
             batch.outcomes.update(dict.fromkeys((d.pk for d in rest), GIVEN_BACK))
             return
-        try:
-            message = build_message(delivery, loaded)
-        except Exception as error:
-            batch.answer()
-            batch.fail(delivery, error)
-            continue
-        batch.answer()
-        batch.write(delivery, message)
+        following = (
+            _Building(deliveries[index + 1], loaded) if index + 1 < len(deliveries) else None
+        )
+        next_part = following.step if following else None
+        batch.answer(meanwhile=next_part)
+        building.finish()  # built while the one before was sent (but the first)
+        if building.error is not None:
+            batch.fail(delivery, building.error)
+        else:
+            batch.write(delivery, building.message, meanwhile=next_part)
+        building = following
     batch.answer()
+
+
+def _nothing() -> None:
+    pass
+
+
+class _Building:
+    """A message being built a part at a time (`build_message_in_steps`); a failure is kept
+    for its email, not raised into the one being sent."""
+
+    def __init__(self, delivery: Delivery, loaded: Loaded):
+        self._steps = build_message_in_steps(delivery, loaded)
+        self.message: PreparedEmail | None = None
+        self.error: Exception | None = None
+
+    def step(self) -> None:
+        if self._steps is None:
+            return
+        try:
+            next(self._steps)
+        except StopIteration as done:
+            self.message, self._steps = done.value, None
+        except Exception as error:
+            self.error, self._steps = error, None
+
+    def finish(self) -> None:
+        while self._steps is not None:
+            self.step()
 
 
 class _Batch:
@@ -168,9 +206,11 @@ class _Batch:
         self.marks = _SentMarks()
         self.unanswered: Delivery | None = None
 
-    def write(self, delivery: Delivery, message: PreparedEmail) -> None:
+    def write(self, delivery: Delivery, message: PreparedEmail, *, meanwhile=None) -> None:
         try:
-            self.postman.write(message, before_message=self.marks.wait)
+            self.postman.write(
+                message, before_message=self.marks.wait, meanwhile=meanwhile or _nothing
+            )
         except (Unreachable, MarkFailed):
             raise
         except Exception as error:
@@ -178,14 +218,16 @@ class _Batch:
             return
         self.unanswered = delivery
 
-    def answer(self) -> None:
+    def answer(self, *, meanwhile=None) -> None:
         """Read the server's answer to the email written last, if any, and record it: a mark
-        on its way to the database, or a failure."""
+        on its way to the database, or a failure. `meanwhile` is done first, while the
+        server reads the message."""
         delivery, self.unanswered = self.unanswered, None
         if delivery is None:
+            (meanwhile or _nothing)()
             return
         try:
-            self.postman.answer(before_message=self.marks.wait)
+            self.postman.answer(before_message=self.marks.wait, meanwhile=meanwhile or _nothing)
         except (Unreachable, MarkFailed):
             raise
         except Exception as error:
@@ -397,6 +439,14 @@ def _record_failure(delivery: Delivery, error: BaseException) -> None:
 
 def build_message(delivery: Delivery, loaded: Loaded) -> PreparedEmail:
     """The email for a row of a batch read by `load_for_sending`."""
+    return finish(build_message_in_steps(delivery, loaded))
+
+
+def build_message_in_steps(
+    delivery: Delivery, loaded: Loaded
+) -> Generator[None, None, PreparedEmail]:
+    """`build_message` a part at a time (it yields between them): what it shows, then the
+    parts `make_message_in_steps` makes."""
     user = delivery.owner
     unsubscribe = unsubscribe_url(user)
     headers = {
@@ -418,7 +468,8 @@ def build_message(delivery: Delivery, loaded: Loaded) -> PreparedEmail:
     else:
         context |= weekly_context(delivery, loaded.people)
         name = "weekly"
-    return make_message(name, to=user.email, context=context, headers=headers)
+    yield
+    return (yield from make_message_in_steps(name, to=user.email, context=context, headers=headers))
 
 
 def _person_url(person: Person) -> str:

@@ -18,6 +18,7 @@ import email
 import email.policy
 import re
 import secrets
+from collections.abc import Generator
 from functools import lru_cache
 
 from django.conf import settings
@@ -42,19 +43,24 @@ class PreparedEmail(EmailMultiAlternatives):
         return email.message_from_bytes(self.wire, policy=policy)
 
 
-def render(name: str, context: dict) -> tuple[str, str, str]:
-    """The subject (one line), the text body and the HTML body of an email."""
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body-text.txt", context)
-    html = render_to_string(f"emails/{name}-body-html.html", context)
-    return subject, text, html
-
-
 def make_message(
     name: str, *, to: str, context: dict, headers: dict | None = None
 ) -> PreparedEmail:
-    subject, text, html = render(name, context)
+    return finish(make_message_in_steps(name, to=to, context=context, headers=headers))
+
+
+def make_message_in_steps(
+    name: str, *, to: str, context: dict, headers: dict | None = None
+) -> Generator[None, None, PreparedEmail]:
+    """`make_message` a part at a time: it pauses (yields) after the subject and text, and
+    after the HTML, and returns the message. A batch builds the next email this way while
+    it waits for the mail server's answers to the one before."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    text = render_to_string(f"emails/{name}-body-text.txt", context)
+    yield
+    html = render_to_string(f"emails/{name}-body-html.html", context)
+    yield
     message = PreparedEmail(subject=subject, body=text, to=[to], headers=headers or {})
     message.attach_alternative(html, "text/html")
     if PLAIN_ADDRESS.fullmatch(to) and message.from_email.isascii():
@@ -69,6 +75,15 @@ def make_message(
     else:
         message.wire = EmailMultiAlternatives.message(message, policy=email.policy.SMTP).as_bytes()
     return message
+
+
+def finish[T](steps: Generator[None, None, T]) -> T:
+    """Run something made in steps to its end; what it returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def wire_bytes(

@@ -10,7 +10,9 @@ message in `write`.
 
 `write` calls `before_message` just before the message itself goes to the server, when the
 server can still not have it: the caller waits there for the mark of the previous email, so
-at most one email is ever accepted and not marked.
+at most one email is ever accepted and not marked. `meanwhile` is called after each command
+is sent and before its answer is read (and first thing in `answer`): the caller builds the
+next message there, a part at a time, while the server works.
 """
 
 import contextlib
@@ -43,13 +45,20 @@ class Postman:
     def __init__(self, mailer):
         self.mailer = mailer
 
-    def write(self, message: PreparedEmail, *, before_message: Callable[[], None]) -> None:
+    def write(
+        self,
+        message: PreparedEmail,
+        *,
+        before_message: Callable[[], None],
+        meanwhile: Callable[[], None],
+    ) -> None:
         _open(self.mailer)
         before_message()
         self.mailer.send_messages([message])
 
-    def answer(self, *, before_message: Callable[[], None]) -> None:
+    def answer(self, *, before_message: Callable[[], None], meanwhile: Callable[[], None]) -> None:
         """Whether the server took the message written last (raises if not)."""
+        meanwhile()
 
     def close(self) -> None:
         try:
@@ -66,11 +75,17 @@ class SmtpPostman(Postman):
         super().__init__(mailer)
         self.written: PreparedEmail | None = None
 
-    def write(self, message: PreparedEmail, *, before_message: Callable[[], None]) -> None:
+    def write(
+        self,
+        message: PreparedEmail,
+        *,
+        before_message: Callable[[], None],
+        meanwhile: Callable[[], None],
+    ) -> None:
         self.written = message
         _open(self.mailer)
         try:
-            self._write(message, before_message)
+            self._write(message, before_message, meanwhile)
         except Exception as error:
             if not _closed_by_server(error):
                 raise
@@ -78,9 +93,10 @@ class SmtpPostman(Postman):
             # got this message: a new connection, and this message once more.
             self.close()
             _open(self.mailer)
-            self._write(message, before_message)
+            self._write(message, before_message, meanwhile)
 
-    def answer(self, *, before_message: Callable[[], None]) -> None:
+    def answer(self, *, before_message: Callable[[], None], meanwhile: Callable[[], None]) -> None:
+        meanwhile()
         try:
             self._answer()
         except Exception as error:
@@ -90,25 +106,37 @@ class SmtpPostman(Postman):
             # and sending it again is the duplicate a crash can cause (same Message-ID).
             self.close()
             _open(self.mailer)
-            self._write(self.written, before_message)
+            self._write(self.written, before_message, meanwhile)
             self._answer()
 
-    def _write(self, message: PreparedEmail, before_message: Callable[[], None]) -> None:
+    def _write(
+        self,
+        message: PreparedEmail,
+        before_message: Callable[[], None],
+        meanwhile: Callable[[], None],
+    ) -> None:
         smtp = self.mailer.connection
         wire = message.wire
         smtp.ehlo_or_helo_if_needed()
         size = f" size={len(wire)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-        code, reply = smtp.docmd("mail", f"from:{_sender(self.mailer, message.from_email)}{size}")
+
+        def command(name: str, arguments: str = "") -> tuple[int, bytes]:
+            # `smtp.docmd`, with the caller's work while the server answers.
+            smtp.putcmd(name, arguments)
+            meanwhile()
+            return smtp.getreply()
+
+        code, reply = command("mail", f"from:{_sender(self.mailer, message.from_email)}{size}")
         if code != 250:
             _reset_or_close(smtp, code)
             raise smtplib.SMTPSenderRefused(code, reply, message.from_email)
         to = message.to[0]
         recipient = f"<{to}>" if PLAIN_ADDRESS.fullmatch(to) else _quoted(self.mailer, to)
-        code, reply = smtp.docmd("rcpt", f"to:{recipient}")
+        code, reply = command("rcpt", f"to:{recipient}")
         if code not in (250, 251):
             _reset_or_close(smtp, code)
             raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
-        code, reply = smtp.docmd("data")
+        code, reply = command("data")
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
         before_message()

@@ -11,6 +11,7 @@ import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
+from connections import delivery
 from connections.delivery import MarkFailed, send_deliveries
 from connections.models import Circle, Delivery
 from connections.nudges import schedule_follow_up
@@ -271,3 +272,24 @@ def test_a_mark_the_database_refuses_stops_the_batch_before_the_next_message(set
 
     assert [m["To"] for m in server.messages] == ["a@example.com"]
     assert statuses(ids) == [("sending", 1)] * 3
+
+
+def test_an_email_that_cannot_be_built_fails_alone(smtp_server, monkeypatch):
+    """Each email is built while the one before it is being sent: a failure to build it is
+    recorded on its own row, and neither the email being sent nor the next is affected."""
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
+    real_context = delivery.daily_context
+
+    def daily_context(row, nudges):
+        if row.pk == ids[1]:
+            raise ValueError("cannot show this one")
+        return real_context(row, nudges)
+
+    monkeypatch.setattr(delivery, "daily_context", daily_context)
+
+    outcomes = send_deliveries(ids)
+
+    assert list(outcomes.values()) == ["sent", "failed", "sent"]
+    assert sorted(m["To"] for m in smtp_server.messages) == ["a@example.com", "c@example.com"]
+    assert statuses(ids) == [("sent", 1), ("pending", 1), ("sent", 1)]
+    assert "cannot show this one" in Delivery.objects.get(pk=ids[1]).last_error
