@@ -30,7 +30,9 @@ the server's memory, visible to every other connection at once, and reaches the 
 a fraction of a second. A killed worker loses nothing by this (the server has the commit).
 Only a crash of PostgreSQL itself (or its machine) in that fraction of a second can forget the
 last marks; those emails are then re-sent with the same Message-ID after their lease. That is
-the one guarantee traded for speed, in the rarest failure.
+the one guarantee traded for speed, in the rarest failure. The claim commits the same way: a
+crash that forgets it forgets the marks made after it too, and the emails sent meanwhile are
+sent again the same way (the rows are PENDING again; the tick hands them over).
 
 One message that fails (a refused address, a 5xx answer) gets the usual retry record
 (PENDING with a backoff, or FAILED after the last attempt) and the batch goes on. A server
@@ -113,14 +115,14 @@ def send_deliveries(delivery_ids: list[int]) -> dict[int, str]:
     each id (sent, failed, not claimed, given back)."""
     now = timezone.now()
     outcomes = dict.fromkeys(delivery_ids, NOT_CLAIMED)
-    claimed = claim(delivery_ids, now)
-    if not claimed:
-        return outcomes
-    loaded = load_for_sending(claimed)
-    # The second half of the lease is the margin for the message being sent when it ends.
-    give_back_after = now + timedelta(seconds=settings.NUDGE_SEND_LEASE_SECONDS / 2)
-    batch = _Batch(postman_for(mail.mailers.default), outcomes)
     with commits_not_waiting_for_disk():
+        claimed = claim(delivery_ids, now)
+        if not claimed:
+            return outcomes
+        loaded = load_for_sending(claimed)
+        # The second half of the lease is the margin for the message being sent when it ends.
+        give_back_after = now + timedelta(seconds=settings.NUDGE_SEND_LEASE_SECONDS / 2)
+        batch = _Batch(postman_for(mail.mailers.default), outcomes)
         try:
             _send_loaded(loaded, batch, give_back_after)
         except Unreachable as error:
