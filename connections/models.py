@@ -658,7 +658,7 @@ class WeeklyPick(models.Model):
     )
     week = models.DateField(help_text="The Monday of the owner's local week.")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    why = models.CharField(max_length=300)
+    why = models.TextField()
     chosen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

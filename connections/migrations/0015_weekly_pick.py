@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("week", models.DateField(help_text="The Monday of the owner's local week.")),
-                ("why", models.CharField(max_length=300)),
+                ("why", models.TextField()),
                 ("chosen_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "owner",

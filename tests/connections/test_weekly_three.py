@@ -144,3 +144,13 @@ def test_done_counts_from_the_users_own_monday(user):
     three = this_weeks_three(user=user, today=date(2026, 3, 2), now=later)
     assert three[0].connected_on == date(2026, 3, 2)
     assert three[0].done_line == "You connected today. Nicely done."
+
+
+def test_a_long_follow_up_reason_is_kept_whole(user):
+    promise = person(user, "Promise", Circle.ACQUAINTANCE, days_since=20)
+    reason = "Ask how the move went" + ", and whether the boxes all arrived" * 20
+    schedule_follow_up(person=promise, due_on=TODAY, reason=reason)
+
+    this_weeks_three(user=user, today=TODAY, now=NOW)
+
+    assert WeeklyPick.objects.get(person=promise).why == f"Follow up: {reason}"
