@@ -469,9 +469,11 @@ class Goal(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.owner_id = self.person.owner_id
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        if not kwargs.get("update_fields"):
-            # The goal may have moved to someone else's person (the admin allows it).
+        if not adding and not kwargs.get("update_fields"):
+            # The goal may have moved to someone else's person (the admin allows it); a new
+            # goal has no milestones yet.
             self.milestones.exclude(owner_id=self.owner_id).update(owner_id=self.owner_id)
 
 
