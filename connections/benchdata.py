@@ -36,6 +36,7 @@ from connections.models import (
     Tag,
     Value,
     normalize_contact_value,
+    phone_key_of,
 )
 from connections.nudges import create_due_nudges
 from connections.search import rebuild_sql
@@ -437,9 +438,17 @@ class _Writer:
         copy_rows(
             self.cursor,
             ContactPoint,
-            ["id", "person", "kind", "label", "value", "normalized"],
+            ["id", "person", "kind", "label", "value", "normalized", "phone_key"],
             (
-                (start + n, pid, kind, label, value, normalize_contact_value(kind, value))
+                (
+                    start + n,
+                    pid,
+                    kind,
+                    label,
+                    value,
+                    normalize_contact_value(kind, value),
+                    phone_key_of(kind, value),
+                )
                 for n, (pid, kind, label, value) in enumerate(points)
             ),
         )

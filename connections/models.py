@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from connections.phones import phone_key
 from connections.querysets import InteractionQuerySet, PersonQuerySet
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -272,6 +273,10 @@ class ContactPoint(models.Model):
     value = models.CharField(max_length=500)
     # Lowercased email, digits-only phone: what de-duplication and search compare.
     normalized = models.CharField(max_length=500, blank=True, editable=False)
+    # A phone's national digits (connections.phones.phone_key): what an import matches the
+    # owner's numbers by, however they were written, without parsing them again. Kept by
+    # save() and the import's inserts; read with the owner's people, so not indexed.
+    phone_key = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         ordering = ["kind", "id"]
@@ -284,6 +289,7 @@ class ContactPoint(models.Model):
 
     def save(self, *args, **kwargs):
         self.normalized = normalize_contact_value(self.kind, self.value)
+        self.phone_key = phone_key_of(self.kind, self.value)
         super().save(*args, **kwargs)
 
     @property
@@ -298,6 +304,10 @@ class ContactPoint(models.Model):
                 return f"https://{self.value}"
             return self.value if self.value.lower().startswith(("http://", "https://")) else None
         return None
+
+
+def phone_key_of(kind: str, value: str) -> str:
+    return phone_key(value) if kind == ContactPoint.Kind.PHONE else ""
 
 
 def normalize_contact_value(kind: str, value: str) -> str:

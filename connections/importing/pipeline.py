@@ -18,7 +18,6 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -48,8 +47,10 @@ from connections.models import (
     Person,
     Tag,
     normalize_contact_value,
+    phone_key_of,
 )
 from connections.people import tags_named
+from connections.phones import phone_keys
 from connections.transactions import commits_not_waiting_for_disk
 
 logger = logging.getLogger(__name__)
@@ -207,7 +208,8 @@ class Matcher:
     name (case-insensitive) — among the owner's people, then earlier rows of the same file
     (names excepted: two cards with one name in one address book are two people).
 
-    The owner's people are read once per job, in four bounded queries, into lookup dicts.
+    The owner's people are read once per job, in three bounded queries, into lookup dicts;
+    phones by the phone_key each point keeps, so none of their numbers is parsed again.
     What earlier rows of the file were known by is kept in `seen` (SeenKeys): in the database
     during a preview, so memory does not grow with the file; `rows_for` reads, per batch, only
     the keys that batch has."""
@@ -220,17 +222,16 @@ class Matcher:
         self.phone: dict[str, int] = {}
         points = ContactPoint.objects.filter(
             person__owner=owner, kind__in=[ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE]
-        ).values_list("kind", "value", "person_id")
-        for kind, value, person_id in points.iterator(chunk_size=2000):
+        ).values_list("kind", "normalized", "phone_key", "person_id")
+        for kind, normalized, phone_key, person_id in points.iterator(chunk_size=2000):
             if kind == ContactPoint.Kind.EMAIL:
-                self.email.setdefault(value.strip().lower(), person_id)
-            else:
-                for key in phone_keys(value):
-                    self.phone.setdefault(key, person_id)
+                self.email.setdefault(normalized, person_id)
+            elif phone_key:
+                self.phone.setdefault(phone_key, person_id)
         self.name: dict[str, int] = {}
         names = people.annotate(key=Lower("full_name")).values_list("key", "id")
         for key, person_id in names.iterator(chunk_size=2000):
-            self.name.setdefault(" ".join(key.split()), person_id)
+            self.name.setdefault(_name_key(key), person_id)
         self.seen_uid: dict[str, int] = {}
         self.seen_email: dict[str, int] = {}
         self.seen_phone: dict[str, int] = {}
@@ -261,7 +262,7 @@ class Matcher:
         for key, value in phones:
             if key in self.seen_phone:
                 return Match(row_number=self.seen_phone[key], reason=f"same phone {value}")
-        name = " ".join(record.full_name.lower().split())
+        name = _name_key(record.full_name)
         if name and name in self.name:
             return Match(person_id=self.name[name], reason="same name")
         return Match()
@@ -322,6 +323,9 @@ class Matcher:
         )
 
 
+# What the import writes of each contact point, in the order of _point_values' values.
+POINT_COLUMNS = ("person_id", "kind", "label", "value", "normalized", "phone_key")
+
 # What the preview writes of each row, in the order of Matcher.row_for's values.
 ROW_COLUMNS = (
     "job_id",
@@ -337,6 +341,10 @@ ROW_COLUMNS = (
     "record",
     "contact",
 )
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.lower().split())
 
 
 def _record_keys(record: ContactRecord) -> list[tuple[str, str]]:
@@ -451,31 +459,6 @@ class _SeenTable(SeenKeys):
                 cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
         except DatabaseError:  # a failed transaction: the table goes with the connection
             logger.warning("Could not drop %s", self.table)
-
-
-def phone_keys(value: str) -> set[str]:
-    """What two spellings of one phone number share: its E.164 form when it can be read
-    (country from the number, else settings.PHONE_REGION), and its national digits."""
-    return set(_phone_keys(value, settings.PHONE_REGION))
-
-
-@lru_cache(maxsize=1024)  # a contact's numbers are read to match, to remember and to write
-def _phone_keys(value: str, region: str) -> frozenset[str]:
-    digits = "".join(filter(str.isdigit, value))
-    if len(digits) < 5:
-        return frozenset()
-    keys = set()
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is not None and phonenumbers.is_possible_number(number):
-        keys.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-        keys.add(str(number.national_number))
-    elif not value.strip().startswith("+"):
-        # No country to read it by: its digits without a trunk 0 compare to national numbers.
-        keys.add(digits.lstrip("0"))
-    return frozenset(keys)
 
 
 def snapshot(record: ContactRecord) -> dict:
@@ -766,7 +749,7 @@ class RowWriter:
                 )
                 bulk.insert_rows(
                     ContactPoint,
-                    ("person_id", "kind", "label", "value", "normalized"),
+                    POINT_COLUMNS,
                     [
                         (person_id, *point)
                         for person_id, (_, _, _, points, _) in zip(ids, built, strict=True)
@@ -850,9 +833,7 @@ class RowWriter:
                 for person, fields in changed.values():
                     person.full_clean(exclude=["owner", "photo"], validate_constraints=False)
                     person.save(update_fields=[*fields, "updated_at"])
-                bulk.insert_rows(
-                    ContactPoint, ("person_id", "kind", "label", "value", "normalized"), new_points
-                )
+                bulk.insert_rows(ContactPoint, POINT_COLUMNS, new_points)
                 bulk.insert_rows(Person.tags.through, ("person_id", "tag_id"), new_links)
         except (ValidationError, DatabaseError):
             logger.warning("Merges for import %s refused; row by row", self.job.pk)
@@ -1090,12 +1071,8 @@ def _known_keys(points) -> set:
     """What a person's contact points are known by, for _point_values to skip."""
     points = list(points)
     existing = {(p.kind, p.normalized) for p in points}
-    existing |= {
-        ("phone-key", key)
-        for p in points
-        if p.kind == ContactPoint.Kind.PHONE
-        for key in phone_keys(p.value)
-    }
+    # An incoming number shares a key with a stored one exactly when it has its phone_key.
+    existing |= {("phone-key", p.phone_key) for p in points if p.phone_key}
     return existing
 
 
@@ -1149,10 +1126,10 @@ def _new_points(
     and unsaved, and notes on what has no place in Tend."""
     values, notes = _point_values(record=record, existing=existing)
     points = []
-    for kind, label, value, normalized in values:
+    for kind, label, value, normalized, key in values:
         contact = ContactPoint(person=person, kind=kind, label=label, value=value)
         contact.full_clean(exclude=["person"])
-        contact.normalized = normalized  # as save() does
+        contact.normalized, contact.phone_key = normalized, key  # as save() does
         points.append(contact)
     return points, notes
 
@@ -1162,10 +1139,10 @@ _POINT_KINDS = frozenset(ContactPoint.Kind.values)
 
 def _point_values(
     *, record: ContactRecord, existing: set
-) -> tuple[list[tuple[str, str, str, str]], list[str]]:
-    """(kind, label, value, normalized) of the record's contact points the person lacks (by
-    `existing` keys, updated), each within ContactPoint's limits, and notes on what has no
-    place in Tend."""
+) -> tuple[list[tuple[str, str, str, str, str]], list[str]]:
+    """(kind, label, value, normalized, phone_key) of the record's contact points the person
+    lacks (by `existing` keys, updated), each within ContactPoint's limits, and notes on what
+    has no place in Tend."""
     notes, points = [], []
     for point in record.contact_points:
         value = point.value.strip()
@@ -1176,15 +1153,20 @@ def _point_values(
             continue
         normalized = normalize_contact_value(point.kind, value)
         keys = {(point.kind, normalized)}
+        phone_key = ""
         if point.kind == ContactPoint.Kind.PHONE:
-            keys |= {("phone-key", key) for key in _point_phone_keys(point)}
+            phone_keys_of_point = _point_phone_keys(point)
+            keys |= {("phone-key", key) for key in phone_keys_of_point}
+            # As phones.phone_key, from the keys the preview already worked out.
+            phone_key = next((key for key in phone_keys_of_point if key[0] != "+"), "")
         if keys & existing:
             continue
         if len(value) > 500:
             value = value[:500]
             normalized = normalize_contact_value(point.kind, value)
+            phone_key = phone_key_of(point.kind, value)
         label = point.label.strip()[:60]
-        points.append((point.kind, label, value, normalized))
+        points.append((point.kind, label, value, normalized, phone_key))
         existing |= keys
     return points, notes
 

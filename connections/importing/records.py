@@ -19,7 +19,7 @@ class ContactPointRecord:
     kind: str  # "email" | "phone" | "address" | "website" (ContactPoint.Kind values)
     value: str
     label: str = ""  # "home", "work", "mobile", an X-ABLabel…
-    # A phone's match keys (pipeline.phone_keys), once the preview has worked them out, so
+    # A phone's match keys (phones.phone_keys), once the preview has worked them out, so
     # the import does not parse the number again.
     keys: list[str] | None = None
 

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from connections import phones
 from connections.importing.pipeline import (
     BATCH,
     Matcher,
@@ -99,18 +100,49 @@ def test_another_users_people_are_never_matched(user, other_user):
     assert Person.objects.filter(owner=other_user).count() == 1
 
 
-def test_the_matcher_reads_the_owners_people_in_a_fixed_number_of_queries(
-    user, django_assert_num_queries
+def test_the_matcher_reads_the_owners_people_in_three_queries_and_parses_none_of_their_numbers(
+    user, other_user, django_assert_num_queries
 ):
     for n in range(30):
-        person = PersonFactory(owner=user, full_name=f"Person {n}")
-        ContactPointFactory(person=person, kind="email", value=f"p{n}@example.com")
-        ContactPointFactory(person=person, kind="phone", value=f"+35191200{n:04d}")
+        person = PersonFactory(owner=user, full_name=f"Person {n}", external_uid=f"uid-{n}")
+        ContactPointFactory(person=person, kind="email", value=f"P{n}@Example.com")
+        ContactPointFactory(person=person, kind="phone", value=f"+351 912 00{n:04d}")
+    stranger = PersonFactory(owner=other_user, full_name="Someone Else")
+    ContactPointFactory(person=stranger, kind="phone", value="+351 913 000 000")
+    phones._phone_keys.cache_clear()
 
     with django_assert_num_queries(3):
         matcher = Matcher(owner=user)
 
-    assert len(matcher.email) == 30 and len(matcher.name) == 30
+    assert phones._phone_keys.cache_info().misses == 0
+    assert len(matcher.uid) == len(matcher.email) == len(matcher.phone) == 30
+    assert "913000000" not in matcher.phone
+    incoming = ContactRecord(
+        number=1,
+        full_name="Not A Name They Have",
+        contact_points=[ContactPointRecord(kind="phone", value="00351 912 000 003")],
+    )
+    found = matcher.match(incoming)
+    assert found.person_id == Person.objects.get(owner=user, full_name="Person 3").pk
+    assert found.reason == "same phone 00351 912 000 003"
+    assert matcher.match(ContactRecord(number=2, full_name="person   7")).reason == "same name"
+
+
+def test_a_stored_number_is_found_again_however_the_next_file_writes_it(user):
+    first = imported(user, vcf(card("Rui Costa", phone="+351 912 000 111")))
+    assert first.created == 1
+    point = ContactPoint.objects.get(person__owner=user)
+    assert point.phone_key == "912000111"
+
+    job = start_import(
+        owner=user, uploaded_by=user, uploaded_file=vcf(card("R. Costa", phone="00351912000111"))
+    )
+    preview_job(job)
+
+    row = job.rows.get()
+    assert row.status == ImportRow.Status.MATCH
+    assert row.matched_person == point.person
+    assert row.match_reason == "same phone 00351912000111"
 
 
 def test_the_preview_writes_no_people(user):

@@ -14,7 +14,7 @@ from connections.models import (
     Person,
     Relationship,
 )
-from connections.people import create_person, delete_person, merge_people
+from connections.people import create_person, delete_person, merge_people, set_contact_points
 from connections.values import add_my_value, add_person_value, compare_values
 from tests.factories import ContactPointFactory, PersonFactory, interaction_with
 
@@ -169,3 +169,23 @@ def test_delete_person_removes_only_their_solo_interactions(user):
     interaction_with(ana)
     delete_person(person=ana)
     assert list(Interaction.objects.all()) == [together]
+
+
+def test_a_phones_match_key_follows_its_number_when_it_is_edited(user, settings):
+    settings.PHONE_REGION = "PT"
+    person = PersonFactory(owner=user)
+    set_contact_points(person=person, points=[{"kind": "phone", "value": "+351 912 000 111"}])
+    point = person.contact_points.get()
+    assert point.phone_key == "912000111"
+
+    set_contact_points(
+        person=person, points=[{"id": point.pk, "kind": "phone", "value": "+44 20 7946 0958"}]
+    )
+    point.refresh_from_db()
+    assert point.phone_key == "2079460958"
+
+    set_contact_points(
+        person=person, points=[{"id": point.pk, "kind": "email", "value": "ana@example.com"}]
+    )
+    point.refresh_from_db()
+    assert point.phone_key == ""
