@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import Exists
 from django.urls import reverse
 
 from accounts.models import User
@@ -338,6 +339,29 @@ def test_planning_costs_the_same_queries_for_3_or_12_users(count, django_assert_
     assert planned == count
     assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == count
     assert all(d.nudges.count() == 1 for d in Delivery.objects.all())
+
+
+def test_an_email_another_tick_planned_first_stands_and_the_rest_are_planned(monkeypatch):
+    ana = make_user("ana@example.com", "UTC")
+    ben = make_user("ben@example.com", "UTC")
+    nine = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    theirs = Delivery.objects.create(
+        owner=ana, kind=Delivery.Kind.DAILY, period=nine.date(), status=Delivery.Status.SKIPPED
+    )
+    # As if the other tick committed between this one's choosing users and planning them.
+    monkeypatch.setattr(scheduling, "Exists", lambda query: Exists(query.none()))
+
+    with time_machine.travel(nine, tick=False):
+        planned = plan_daily_emails(nine)
+
+    assert planned == 1
+    assert Delivery.objects.filter(owner=ana).get() == theirs
+    theirs.refresh_from_db()
+    assert theirs.status == Delivery.Status.SKIPPED and not theirs.nudges.exists()
+    bens = Delivery.objects.get(owner=ben)
+    assert bens.status == Delivery.Status.PENDING
+    assert bens.period == date(2026, 3, 2) and bens.weekly_picks == [] and bens.attempts == 0
+    assert [n.reason for n in bens.nudges.all()] == ["She mentioned the job interview on Tuesday."]
 
 
 def test_every_ready_email_is_handed_to_workers_in_one_tick(monkeypatch):
