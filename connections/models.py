@@ -276,7 +276,7 @@ class ContactPoint(models.Model):
     # A phone's national digits (connections.phones.phone_key): what an import matches the
     # owner's numbers by, however they were written, without parsing them again. Kept by
     # save() and the import's inserts; read with the owner's people, so not indexed.
-    phone_key = models.CharField(max_length=40, blank=True, editable=False)
+    phone_key = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         ordering = ["kind", "id"]

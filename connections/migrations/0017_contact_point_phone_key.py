@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="contactpoint",
             name="phone_key",
-            field=models.CharField(blank=True, editable=False, max_length=40),
+            field=models.CharField(blank=True, editable=False, max_length=500),
         ),
         migrations.RunPython(fill_phone_keys, migrations.RunPython.noop, elidable=True),
     ]

@@ -189,3 +189,13 @@ def test_a_phones_match_key_follows_its_number_when_it_is_edited(user, settings)
     )
     point.refresh_from_db()
     assert point.phone_key == ""
+
+
+def test_a_long_string_of_digits_is_kept_as_a_phone_with_its_digits_as_its_key(user, settings):
+    # No country could read it, so its key is its digits: as long as the number can be.
+    settings.PHONE_REGION = "PT"
+    person = PersonFactory(owner=user)
+    digits = "9" * 480
+    set_contact_points(person=person, points=[{"kind": "phone", "value": digits}])
+
+    assert person.contact_points.get().phone_key == digits
