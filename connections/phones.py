@@ -2,7 +2,8 @@
 
 "+351 912 000 111", "00351912000111" and "912 000 111" (read in PHONE_REGION) are one number.
 An import compares incoming numbers by `phone_keys`; each stored contact point keeps its
-`phone_key`, so the owner's numbers are found by index instead of being parsed again.
+`phone_key`, so the owner's numbers are not parsed again. Keys are worked out with
+PHONE_REGION when a number is saved: after changing it, `manage.py rekey_phones`.
 """
 
 from functools import lru_cache
@@ -40,3 +41,25 @@ def _phone_keys(value: str, region: str) -> frozenset[str]:
         # No country to read it by: its digits without a trunk 0 compare to national numbers.
         keys.add(digits.lstrip("0"))
     return frozenset(keys)
+
+
+def rekey_phones(contact_point_model, *, chunk: int = 2000) -> int:
+    """Work out every stored phone's key again (after PHONE_REGION changed, or for rows made
+    before keys were kept); return how many changed. Takes the model so the migration that
+    first filled the keys can pass its historical one."""
+    phones = (
+        contact_point_model.objects.filter(kind="phone")
+        .only("id", "value", "phone_key")
+        .order_by("id")
+    )
+    changed, batch = 0, []
+    for point in phones.iterator(chunk_size=chunk):
+        key = phone_key(point.value)
+        if key != point.phone_key:
+            point.phone_key = key
+            batch.append(point)
+        if len(batch) == chunk:
+            contact_point_model.objects.bulk_update(batch, ["phone_key"])
+            changed, batch = changed + len(batch), []
+    contact_point_model.objects.bulk_update(batch, ["phone_key"])
+    return changed + len(batch)

@@ -3,20 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from connections.phones import phone_key
+from connections.phones import rekey_phones
 
 
 def fill_phone_keys(apps, schema_editor):
-    ContactPoint = apps.get_model("connections", "ContactPoint")
-    phones = ContactPoint.objects.filter(kind="phone").only("id", "value").order_by("id")
-    batch = []
-    for point in phones.iterator(chunk_size=2000):
-        point.phone_key = phone_key(point.value)
-        batch.append(point)
-        if len(batch) == 2000:
-            ContactPoint.objects.bulk_update(batch, ["phone_key"])
-            batch = []
-    ContactPoint.objects.bulk_update(batch, ["phone_key"])
+    rekey_phones(apps.get_model("connections", "ContactPoint"))
 
 
 class Migration(migrations.Migration):

@@ -145,6 +145,26 @@ def test_a_stored_number_is_found_again_however_the_next_file_writes_it(user):
     assert row.match_reason == "same phone 00351912000111"
 
 
+def test_after_phone_region_changes_rekey_phones_lets_imports_match_older_numbers(
+    user, settings, capsys
+):
+    settings.PHONE_REGION = None
+    person = PersonFactory(owner=user, full_name="Ruth Bell")
+    ContactPointFactory(person=person, kind="phone", value="1 555 123 4567")
+    assert ContactPoint.objects.get().phone_key == "15551234567"  # no country to read it by
+
+    settings.PHONE_REGION = "US"
+    call_command("rekey_phones")
+
+    assert "1 changed" in capsys.readouterr().out
+    assert ContactPoint.objects.get().phone_key == "5551234567"
+    job = start_import(
+        owner=user, uploaded_by=user, uploaded_file=vcf(card("R. Bell", phone="+1 555 123 4567"))
+    )
+    preview_job(job)
+    assert job.rows.get().matched_person == person
+
+
 def test_the_preview_writes_no_people(user):
     job = start_import(
         owner=user, uploaded_by=user, uploaded_file=vcf(card("Ana Lima"), card("Ben Cole"))
