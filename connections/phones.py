@@ -19,9 +19,14 @@ def phone_keys(value: str) -> set[str]:
 
 
 def phone_key(value: str) -> str:
-    """The one key of `phone_keys` without a country: whenever two numbers share any key,
-    they share this one (equal E.164 forms have equal national digits). "" for no number."""
-    return next((key for key in _phone_keys(value, settings.PHONE_REGION) if key[0] != "+"), "")
+    """The key of `value` a contact point keeps (see `national_key`)."""
+    return national_key(_phone_keys(value, settings.PHONE_REGION))
+
+
+def national_key(keys) -> str:
+    """The one of a number's `phone_keys` without a country: whenever two numbers share any
+    key, they share this one (equal E.164 forms have equal national digits). "" for none."""
+    return next((key for key in keys if key[0] != "+"), "")
 
 
 @lru_cache(maxsize=1024)  # a contact's numbers are read to match, to remember and to write

@@ -50,7 +50,7 @@ from connections.models import (
     phone_key_of,
 )
 from connections.people import tags_named
-from connections.phones import phone_keys
+from connections.phones import national_key, phone_keys
 from connections.transactions import commits_not_waiting_for_disk
 
 logger = logging.getLogger(__name__)
@@ -1157,8 +1157,8 @@ def _point_values(
         if point.kind == ContactPoint.Kind.PHONE:
             phone_keys_of_point = _point_phone_keys(point)
             keys |= {("phone-key", key) for key in phone_keys_of_point}
-            # As phones.phone_key, from the keys the preview already worked out.
-            phone_key = next((key for key in phone_keys_of_point if key[0] != "+"), "")
+            # From the keys the preview already worked out, as save() would.
+            phone_key = national_key(phone_keys_of_point)
         if keys & existing:
             continue
         if len(value) > 500:
