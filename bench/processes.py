@@ -226,6 +226,12 @@ class _Counter:
         self.sample: bytes = b""
         self._lock = threading.Lock()
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # As mail servers in use do (Postfix, Exim, Mailpit…): commands may come pipelined.
+        # aiosmtpd handles them in order but does not say so.
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.count += 1

@@ -21,7 +21,8 @@ class Sink:
     """Keeps what it receives. Can stall the first conversation, refuse some recipients,
     answer 421 after a number of messages on one connection (as servers that limit them do),
     or stall one recipient (the nth overall), so a client can be caught mid-batch. `on_message`
-    is called with each message's number (1, 2, …) when it has arrived, before the answer."""
+    is called with each message's number (1, 2, …) when it has arrived, before the answer.
+    With `pipelining` it offers PIPELINING (RFC 2920), as most mail servers in use do."""
 
     def __init__(
         self,
@@ -32,6 +33,7 @@ class Sink:
         stall_recipient: tuple[int, float] | None = None,
         stall_answer: tuple[int, float] | None = None,
         on_message: Callable[[int], None] | None = None,
+        pipelining: bool = False,
     ):
         self.messages: list[Message] = []
         self.stall_first_seconds = stall_first_seconds
@@ -40,6 +42,7 @@ class Sink:
         self.stall_recipient = stall_recipient
         self.stall_answer = stall_answer
         self.on_message = on_message
+        self.pipelining = pipelining
         self.connections = 0
         self.recipients = 0
         self._lock = threading.Lock()
@@ -51,6 +54,9 @@ class Sink:
         if stall:
             await asyncio.sleep(stall)
         session.host_name = hostname
+        if self.pipelining:
+            # aiosmtpd reads pipelined commands in order; it only does not say it can.
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
