@@ -144,28 +144,41 @@ def _send_loaded(loaded: Loaded, batch: "_Batch", give_back_after: datetime) -> 
 
     Each message is built while the server handles the one before: its first part while the
     server reads that message, one part while it answers each command of the next envelope
-    (MAIL, RCPT, DATA). The longest wait, the message itself, gets the longest part.
+    (MAIL, RCPT, DATA). The longest wait, the message itself, gets the longest part. A
+    pipelining server answers a message and the next envelope at once, so the next message
+    is built whole in that wait.
     """
     deliveries = loaded.deliveries
     building = _Building(deliveries[0], loaded) if deliveries else None
     for index, delivery in enumerate(deliveries):
-        if timezone.now() > give_back_after:
+        late = timezone.now() > give_back_after
+        if late:
             batch.answer()
-            rest = deliveries[index:]
-            batch.marks.wait()
-            _give_back(rest)
-            batch.outcomes.update(dict.fromkeys((d.pk for d in rest), GIVEN_BACK))
-            return
+            # A server that has accepted this email's envelope waits for the email itself.
+            if building is None or not (
+                building.message is not None and batch.postman.expects(building.message)
+            ):
+                rest = deliveries[index:]
+                batch.marks.wait()
+                _give_back(rest)
+                batch.outcomes.update(dict.fromkeys((d.pk for d in rest), GIVEN_BACK))
+                return
         following = (
-            _Building(deliveries[index + 1], loaded) if index + 1 < len(deliveries) else None
+            _Building(deliveries[index + 1], loaded)
+            if index + 1 < len(deliveries) and not late
+            else None
         )
-        next_part = following.step if following else None
+        # A pipelining server answers an email and the next one's envelope at once: the
+        # next email is built whole during that one wait, to go with this one.
+        next_part = None
+        if following is not None:
+            next_part = following.finish if batch.postman.pipelining else following.step
         batch.answer(meanwhile=next_part)
         building.finish()  # built while the one before was sent (but the first)
         if building.error is not None:
             batch.fail(delivery, building.error)
         else:
-            batch.write(delivery, building.message, meanwhile=next_part)
+            batch.write(delivery, building.message, meanwhile=next_part, following=following)
         building = following
     batch.answer()
 
@@ -197,6 +210,11 @@ class _Building:
         while self._steps is not None:
             self.step()
 
+    def built(self) -> PreparedEmail | None:
+        """The message, finished now if need be; None if it could not be built."""
+        self.finish()
+        return self.message
+
 
 class _Batch:
     """The state of a batch being sent: which email the server has but has not answered for,
@@ -208,10 +226,20 @@ class _Batch:
         self.marks = _SentMarks()
         self.unanswered: Delivery | None = None
 
-    def write(self, delivery: Delivery, message: PreparedEmail, *, meanwhile=None) -> None:
+    def write(
+        self,
+        delivery: Delivery,
+        message: PreparedEmail,
+        *,
+        meanwhile=None,
+        following: "_Building | None" = None,
+    ) -> None:
         try:
             self.postman.write(
-                message, before_message=self.marks.wait, meanwhile=meanwhile or _nothing
+                message,
+                before_message=self.marks.wait,
+                meanwhile=meanwhile or _nothing,
+                following=following.built if following is not None else None,
             )
         except (Unreachable, MarkFailed):
             raise

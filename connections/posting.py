@@ -9,9 +9,12 @@ connection and with the same exceptions, split at the one reply that takes the s
 message in `write`.
 
 A server that offers PIPELINING (RFC 2920; Postfix, Exim and most relays do) gets MAIL, RCPT
-and DATA in one write and answers them together: two round trips an email instead of four,
-which is what most of a batch's time is spent waiting for (with a remote relay, most of it).
-One that does not gets each command and waits for its answer, as smtplib does.
+and DATA in one write, and each message together with the next one's envelope (`following`
+in `write`), so it answers both at once: one round trip an email instead of four, which is
+what most of a batch's time is spent waiting for (with a remote relay, nearly all of it). A
+server that has accepted an envelope waits for its message (`expects`): the caller writes it
+next, or the connection is dropped. A server that does not offer PIPELINING gets each command
+and waits for its answer, as smtplib does.
 
 `write` calls `before_message` just before the message itself goes to the server, when the
 server can still not have it: the caller waits there for the mark of the previous email, so
@@ -50,12 +53,18 @@ class Postman:
     def __init__(self, mailer):
         self.mailer = mailer
 
+    pipelining = False
+
+    def expects(self, message: PreparedEmail) -> bool:
+        return False
+
     def write(
         self,
         message: PreparedEmail,
         *,
         before_message: Callable[[], None],
         meanwhile: Callable[[], None],
+        following: Callable[[], PreparedEmail | None] | None = None,
     ) -> None:
         _open(self.mailer)
         before_message()
@@ -79,6 +88,22 @@ class SmtpPostman(Postman):
     def __init__(self, mailer: SmtpBackend):
         super().__init__(mailer)
         self.written: PreparedEmail | None = None
+        # The next message's envelope, sent after the message written last and not answered
+        # yet; then, once `answer` has read them, its replies.
+        self._envelope_sent: PreparedEmail | None = None
+        self._envelope_answered: tuple[PreparedEmail, list[tuple[int, bytes]]] | None = None
+
+    @property
+    def pipelining(self) -> bool:
+        """Whether the server, as far as it has said, takes commands in groups."""
+        smtp = self.mailer.connection
+        return smtp is not None and bool(smtp.does_esmtp and smtp.has_extn("pipelining"))
+
+    def expects(self, message: PreparedEmail) -> bool:
+        """Whether the server has accepted this message's envelope and waits for the message:
+        it must be written next (an SMTP conversation cannot take DATA back)."""
+        answered = self._envelope_answered
+        return answered is not None and answered[0] is message and answered[1][2][0] == 354
 
     def write(
         self,
@@ -86,11 +111,12 @@ class SmtpPostman(Postman):
         *,
         before_message: Callable[[], None],
         meanwhile: Callable[[], None],
+        following: Callable[[], PreparedEmail | None] | None = None,
     ) -> None:
         self.written = message
         _open(self.mailer)
         try:
-            self._write(message, before_message, meanwhile)
+            self._write(message, before_message, meanwhile, following)
         except Exception as error:
             if not _closed_by_server(error):
                 raise
@@ -98,7 +124,7 @@ class SmtpPostman(Postman):
             # got this message: a new connection, and this message once more.
             self.close()
             _open(self.mailer)
-            self._write(message, before_message, meanwhile)
+            self._write(message, before_message, meanwhile, following)
 
     def answer(self, *, before_message: Callable[[], None], meanwhile: Callable[[], None]) -> None:
         meanwhile()
@@ -111,57 +137,108 @@ class SmtpPostman(Postman):
             # and sending it again is the duplicate a crash can cause (same Message-ID).
             self.close()
             _open(self.mailer)
-            self._write(self.written, before_message, meanwhile)
+            self._write(self.written, before_message, meanwhile, None)
             self._answer()
+
+    def close(self) -> None:
+        waiting_for_data = self._envelope_sent is not None or self._envelope_answered is not None
+        self._envelope_sent = self._envelope_answered = None
+        if waiting_for_data and self.mailer.connection is not None:
+            # A server in the middle of DATA would read QUIT as part of a message: the
+            # connection is dropped instead, and the server discards what it has.
+            with contextlib.suppress(Exception):
+                self.mailer.connection.close()
+            self.mailer.connection = None
+            return
+        super().close()
 
     def _write(
         self,
         message: PreparedEmail,
         before_message: Callable[[], None],
         meanwhile: Callable[[], None],
+        following: Callable[[], PreparedEmail | None] | None,
     ) -> None:
+        if self._envelope_answered is not None and self._envelope_answered[0] is not message:
+            # Another message's envelope is open (a caller that did not write what it
+            # announced): only a new connection leaves it behind.
+            self.close()
+            _open(self.mailer)
         smtp = self.mailer.connection
-        wire = message.wire
         smtp.ehlo_or_helo_if_needed()
-        size = f" size={len(wire)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+        answered, self._envelope_answered = self._envelope_answered, None
+        if answered is not None:
+            replies = answered[1]
+        elif self.pipelining:
+            replies = _pipelined(smtp, self._envelope(smtp, message), meanwhile)
+        else:
+            replies = _one_by_one(smtp, self._envelope(smtp, message), meanwhile)
+        _check_envelope(smtp, message, replies)
+        before_message()
+        data = _DOT_AT_LINE_START.sub(b"..", message.wire)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        data += b".\r\n"
+        # The next message's envelope goes with this message, so the server answers both at
+        # once: one round trip an email.
+        ahead = following() if following is not None and self.pipelining else None
+        if ahead is not None:
+            data += _command_lines(self._envelope(smtp, ahead)).encode("ascii")
+        smtp.send(data)
+        self._envelope_sent = ahead
 
+    def _envelope(self, smtp: smtplib.SMTP, message: PreparedEmail) -> list[tuple[str, str]]:
+        size = f" size={len(message.wire)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
         to = message.to[0]
         recipient = f"<{to}>" if PLAIN_ADDRESS.fullmatch(to) else _quoted(self.mailer, to)
-        envelope = [
+        return [
             ("mail", f"from:{_sender(self.mailer, message.from_email)}{size}"),
             ("rcpt", f"to:{recipient}"),
             ("data", ""),
         ]
-        if smtp.does_esmtp and smtp.has_extn("pipelining"):
-            replies = _pipelined(smtp, envelope, meanwhile)
-        else:
-            replies = _one_by_one(smtp, envelope, meanwhile)
-        (mail_code, mail_reply), (rcpt_code, rcpt_reply), (data_code, data_reply) = replies
-        if data_code == 354 and (mail_code != 250 or rcpt_code not in (250, 251)):
-            # Only a pipelined DATA can be accepted after a refused envelope (RFC 2920 asks
-            # servers not to): an empty message ends it, and its answer is not wanted.
-            smtp.send(b".\r\n")
-            smtp.getreply()
-        if mail_code != 250:
-            _reset_or_close(smtp, mail_code)
-            raise smtplib.SMTPSenderRefused(mail_code, mail_reply, message.from_email)
-        if rcpt_code not in (250, 251):
-            _reset_or_close(smtp, rcpt_code)
-            raise smtplib.SMTPRecipientsRefused({to: (rcpt_code, rcpt_reply)})
-        if data_code != 354:
-            raise smtplib.SMTPDataError(data_code, data_reply)
-        before_message()
-        data = _DOT_AT_LINE_START.sub(b"..", wire)
-        if not data.endswith(b"\r\n"):
-            data += b"\r\n"
-        smtp.send(data + b".\r\n")
 
     def _answer(self) -> None:
         smtp = self.mailer.connection
         code, reply = smtp.getreply()
+        ahead, self._envelope_sent = self._envelope_sent, None
+        if ahead is not None:
+            try:
+                self._envelope_answered = (ahead, [smtp.getreply() for _ in range(3)])
+            except Exception as error:
+                if not _closed_by_server(error):
+                    raise
+                # The message's answer came; only the next envelope is lost with the
+                # connection, and is sent again on a new one.
+                self.close()
+        if code == 421:
+            self._envelope_answered = None
         if code != 250:
-            _reset_or_close(smtp, code)
+            # After the message's final answer the server has ended its transaction; a
+            # RSET, as smtplib sends, would be read as part of the next message if its
+            # envelope is open.
+            if self._envelope_answered is None:
+                _reset_or_close(smtp, code)
             raise smtplib.SMTPDataError(code, reply)
+
+
+def _check_envelope(
+    smtp: smtplib.SMTP, message: PreparedEmail, replies: list[tuple[int, bytes]]
+) -> None:
+    """Raise as `smtplib.SMTP.sendmail` does if MAIL, RCPT or DATA was refused."""
+    (mail_code, mail_reply), (rcpt_code, rcpt_reply), (data_code, data_reply) = replies
+    if data_code == 354 and (mail_code != 250 or rcpt_code not in (250, 251)):
+        # Only a pipelined DATA can be accepted after a refused envelope (RFC 2920 asks
+        # servers not to): an empty message ends it, and its answer is not wanted.
+        smtp.send(b".\r\n")
+        smtp.getreply()
+    if mail_code != 250:
+        _reset_or_close(smtp, mail_code)
+        raise smtplib.SMTPSenderRefused(mail_code, mail_reply, message.from_email)
+    if rcpt_code not in (250, 251):
+        _reset_or_close(smtp, rcpt_code)
+        raise smtplib.SMTPRecipientsRefused({message.to[0]: (rcpt_code, rcpt_reply)})
+    if data_code != 354:
+        raise smtplib.SMTPDataError(data_code, data_reply)
 
 
 def _one_by_one(
@@ -186,12 +263,16 @@ def _pipelined(
 ) -> list[tuple[int, bytes]]:
     """The commands in one write, then their replies in order (RFC 2920); the caller's work
     is done while the server answers."""
+    smtp.send(_command_lines(commands))
+    meanwhile()
+    return [smtp.getreply() for _ in commands]
+
+
+def _command_lines(commands: list[tuple[str, str]]) -> str:
     lines = [f"{name} {arguments}".rstrip() for name, arguments in commands]
     if any("\r" in line or "\n" in line for line in lines):
         raise ValueError("command and arguments contain prohibited newline characters")
-    smtp.send("".join(f"{line}\r\n" for line in lines))
-    meanwhile()
-    return [smtp.getreply() for _ in commands]
+    return "".join(f"{line}\r\n" for line in lines)
 
 
 def _reset_or_close(smtp: smtplib.SMTP, code: int) -> None:

@@ -22,7 +22,8 @@ class Sink:
     answer 421 after a number of messages on one connection (as servers that limit them do),
     or stall one recipient (the nth overall), so a client can be caught mid-batch. `on_message`
     is called with each message's number (1, 2, …) when it has arrived, before the answer.
-    With `pipelining` it offers PIPELINING (RFC 2920), as most mail servers in use do."""
+    With `pipelining` it offers PIPELINING (RFC 2920), as most mail servers in use do;
+    `refuse_message_to` refuses the messages to these addresses once they have arrived."""
 
     def __init__(
         self,
@@ -34,6 +35,7 @@ class Sink:
         stall_answer: tuple[int, float] | None = None,
         on_message: Callable[[int], None] | None = None,
         pipelining: bool = False,
+        refuse_message_to: frozenset[str] = frozenset(),
     ):
         self.messages: list[Message] = []
         self.stall_first_seconds = stall_first_seconds
@@ -43,6 +45,7 @@ class Sink:
         self.stall_answer = stall_answer
         self.on_message = on_message
         self.pipelining = pipelining
+        self.refuse_message_to = refuse_message_to
         self.connections = 0
         self.recipients = 0
         self._lock = threading.Lock()
@@ -80,6 +83,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_message_to & set(envelope.rcpt_tos):
+            return "554 5.6.0 Message refused"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)

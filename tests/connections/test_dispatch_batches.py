@@ -23,6 +23,8 @@ from tests.smtp import SmtpServer, free_port, text_part
 pytestmark = pytest.mark.django_db
 UTC = ZoneInfo("UTC")
 NINE = datetime(2026, 3, 2, 9, tzinfo=UTC)
+# A server that offers PIPELINING gets commands in groups; every outcome must be the same.
+PIPELINING = pytest.mark.parametrize("pipelining", [False, True], ids=["one by one", "pipelined"])
 
 
 def planned_mornings(*emails: str) -> list[int]:
@@ -129,18 +131,26 @@ def sent_over_the_wire(monkeypatch) -> list[bytes]:
     return writes
 
 
-def envelopes(writes: list[bytes]) -> list[list[bytes]]:
-    """The writes that carry MAIL, RCPT or DATA, each as its command words."""
-    return [
-        [line.split(b" ")[0].split(b":")[0].upper() for line in write.splitlines()]
-        for write in writes
-        if write[:4].lower() in (b"mail", b"rcpt", b"data")
-    ]
+def round_trips(writes: list[bytes]) -> list[tuple[bool, list[bytes]]]:
+    """For each write with a message or MAIL, RCPT or DATA (the client then waits for the
+    server): whether it carries a message, and the commands after it."""
+    trips = []
+    for write in writes:
+        message, _, commands = write.rpartition(b"\r\n.\r\n")
+        words = [line.split(b" ")[0].split(b":")[0].upper() for line in commands.splitlines()]
+        if message or {b"MAIL", b"RCPT", b"DATA"} & set(words):
+            trips.append((bool(message), words))
+    return trips
 
 
-def test_a_server_that_offers_pipelining_gets_each_envelope_in_one_write(settings, monkeypatch):
-    """RFC 2920: MAIL, RCPT and DATA go together and are answered together, two round trips
-    an email instead of four (what most of a batch's time is spent waiting for)."""
+ENVELOPE = [b"MAIL", b"RCPT", b"DATA"]
+
+
+def test_a_server_that_offers_pipelining_answers_each_email_and_the_next_envelope_at_once(
+    settings, monkeypatch
+):
+    """RFC 2920: one round trip an email instead of four (what most of a batch's time is
+    spent waiting for): each message goes with the next one's MAIL, RCPT and DATA."""
     server = SmtpServer(pipelining=True).start()
     use_server(settings, server)
     ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
@@ -151,12 +161,17 @@ def test_a_server_that_offers_pipelining_gets_each_envelope_in_one_write(setting
         server.stop()
 
     assert outcomes == dict.fromkeys(ids, "sent")
-    assert envelopes(writes) == [[b"MAIL", b"RCPT", b"DATA"]] * 3
+    assert round_trips(writes) == [
+        (False, ENVELOPE),
+        (True, ENVELOPE),
+        (True, ENVELOPE),
+        (True, []),
+    ]
     assert [m["To"] for m in server.messages] == ["a@example.com", "b@example.com", "c@example.com"]
     for message in server.messages:
         assert message["Subject"] == "1 person to reach out to today — Follow up with Friend"
         assert f"Friend of {message['To']}" in text_part(message)
-    assert "Ask how the move went." in text_part(server.messages[1])
+    assert statuses(ids) == [("sent", 1)] * 3
 
 
 def test_a_server_that_does_not_offer_pipelining_gets_one_command_at_a_time(settings, monkeypatch):
@@ -170,11 +185,33 @@ def test_a_server_that_does_not_offer_pipelining_gets_one_command_at_a_time(sett
         server.stop()
 
     assert outcomes == dict.fromkeys(ids, "sent")
-    assert envelopes(writes) == [[b"MAIL"], [b"RCPT"], [b"DATA"]] * 2
+    one_email = [(False, [b"MAIL"]), (False, [b"RCPT"]), (False, [b"DATA"]), (True, [])]
+    assert round_trips(writes) == one_email * 2
     assert len(server.messages) == 2
 
 
-@pytest.mark.parametrize("pipelining", [False, True], ids=["one by one", "pipelined"])
+@PIPELINING
+def test_a_message_refused_once_it_has_arrived_leaves_the_next_one_sent(settings, pipelining):
+    """With pipelining the next envelope is already open when the refusal comes: the next
+    message must go through it as it is, with no RSET in between."""
+    server = SmtpServer(refuse_message_to=frozenset({"b@example.com"}), pipelining=pipelining)
+    server.start()
+    use_server(settings, server)
+    ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
+    try:
+        outcomes = send_deliveries(ids)
+    finally:
+        server.stop()
+
+    assert list(outcomes.values()) == ["sent", "failed", "sent"]
+    assert [m["To"] for m in server.messages] == ["a@example.com", "c@example.com"]
+    assert "Ask how the move went." in text_part(server.messages[1])
+    assert server.sink.connections == 1
+    assert statuses(ids) == [("sent", 1), ("pending", 1), ("sent", 1)]
+    assert "554" in Delivery.objects.get(pk=ids[1]).last_error
+
+
+@PIPELINING
 def test_a_refused_address_in_the_middle_leaves_the_others_sent(settings, pipelining):
     settings.NUDGE_RETRY_BASE_SECONDS = 60
     server = SmtpServer(refuse=frozenset({"b@example.com"}), pipelining=pipelining).start()
@@ -196,7 +233,7 @@ def test_a_refused_address_in_the_middle_leaves_the_others_sent(settings, pipeli
     assert refused.enqueued_at is None  # the next tick hands it over again, after the backoff
 
 
-@pytest.mark.parametrize("pipelining", [False, True], ids=["one by one", "pipelined"])
+@PIPELINING
 def test_a_server_that_closes_the_connection_is_reconnected_and_nothing_is_lost(
     settings, pipelining
 ):
@@ -232,10 +269,17 @@ def test_an_unreachable_server_fails_the_whole_batch_with_a_retry_each(settings)
         assert "refused" in row.last_error.lower()
 
 
-def test_a_batch_near_the_end_of_its_lease_gives_the_rest_back_unsent(settings):
+@pytest.mark.parametrize(
+    "pipelining, sent",
+    [(False, ["a@example.com"]), (True, ["a@example.com", "b@example.com"])],
+    ids=["one by one", "pipelined"],
+)
+def test_a_batch_near_the_end_of_its_lease_gives_the_rest_back_unsent(settings, pipelining, sent):
+    """A pipelining server has accepted the second email's envelope with the first email:
+    it waits for that email, which is sent; the rest are given back."""
     settings.NUDGE_SEND_LEASE_SECONDS = 2
     # The first conversation takes longer than half the lease.
-    server = SmtpServer(stall_first_seconds=1.5).start()
+    server = SmtpServer(stall_first_seconds=1.5, pipelining=pipelining).start()
     use_server(settings, server)
     ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
     try:
@@ -243,11 +287,12 @@ def test_a_batch_near_the_end_of_its_lease_gives_the_rest_back_unsent(settings):
     finally:
         server.stop()
 
-    assert list(outcomes.values()) == ["sent", "given back", "given back"]
-    assert [m["To"] for m in server.messages] == ["a@example.com"]
+    given_back = ids[len(sent) :]
+    assert list(outcomes.values()) == ["sent"] * len(sent) + ["given back"] * len(given_back)
+    assert [m["To"] for m in server.messages] == sent
     # Not an attempt: the next tick hands them over as if new.
-    assert statuses(ids) == [("sent", 1), ("pending", 0), ("pending", 0)]
-    assert not Delivery.objects.filter(pk__in=ids[1:], enqueued_at__isnull=False).exists()
+    assert statuses(ids) == [("sent", 1)] * len(sent) + [("pending", 0)] * len(given_back)
+    assert not Delivery.objects.filter(pk__in=given_back, enqueued_at__isnull=False).exists()
 
 
 def committed_as_sent(ids: list[int]) -> int:
@@ -281,7 +326,7 @@ def hold_row_lock(pk: int, *, seconds: float) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("pipelining", [False, True], ids=["one by one", "pipelined"])
+@PIPELINING
 def test_no_message_reaches_the_server_before_the_mark_of_the_one_before_has_committed(
     settings, pipelining
 ):
@@ -311,7 +356,8 @@ def test_no_message_reaches_the_server_before_the_mark_of_the_one_before_has_com
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_mark_the_database_refuses_stops_the_batch_before_the_next_message(settings):
+@PIPELINING
+def test_a_mark_the_database_refuses_stops_the_batch_before_the_next_message(settings, pipelining):
     """The email stays claimed (sent again after its lease, with the same Message-ID); the
     rest of the batch is not sent on top of a mark that did not commit."""
     if connection.vendor != "postgresql":
@@ -324,7 +370,7 @@ def test_a_mark_the_database_refuses_stops_the_batch_before_the_next_message(set
         if number == 1:
             hold_row_lock(ids[0], seconds=1)
 
-    server = SmtpServer(on_message=on_message).start()
+    server = SmtpServer(on_message=on_message, pipelining=pipelining).start()
     use_server(settings, server)
     try:
         with pytest.raises(MarkFailed, match="lock"):
@@ -338,7 +384,8 @@ def test_a_mark_the_database_refuses_stops_the_batch_before_the_next_message(set
     assert statuses(ids) == [("sending", 1)] * 3
 
 
-def test_an_email_that_cannot_be_built_fails_alone(smtp_server, monkeypatch):
+@PIPELINING
+def test_an_email_that_cannot_be_built_fails_alone(settings, monkeypatch, pipelining):
     """Each email is built while the one before it is being sent: a failure to build it is
     recorded on its own row, and neither the email being sent nor the next is affected."""
     ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
@@ -350,10 +397,15 @@ def test_an_email_that_cannot_be_built_fails_alone(smtp_server, monkeypatch):
         return real_context(row, nudges)
 
     monkeypatch.setattr(delivery, "daily_context", daily_context)
-
-    outcomes = send_deliveries(ids)
+    server = SmtpServer(pipelining=pipelining).start()
+    use_server(settings, server)
+    try:
+        outcomes = send_deliveries(ids)
+    finally:
+        server.stop()
 
     assert list(outcomes.values()) == ["sent", "failed", "sent"]
-    assert sorted(m["To"] for m in smtp_server.messages) == ["a@example.com", "c@example.com"]
+    assert [m["To"] for m in server.messages] == ["a@example.com", "c@example.com"]
+    assert server.sink.connections == 1
     assert statuses(ids) == [("sent", 1), ("pending", 1), ("sent", 1)]
     assert "cannot show this one" in Delivery.objects.get(pk=ids[1]).last_error
