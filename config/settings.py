@@ -105,6 +105,18 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Emails only (config/jinja2.py says why); `emails.make_message` asks for it by name.
+        "NAME": "emails",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            # As Django's engine writes them: a template's last line ends with its newline.
+            "keep_trailing_newline": True,
+        },
+    },
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tend.sqlite3'}")}

@@ -1,5 +1,5 @@
-"""One way to build an email: three templates per email (subject, text, html), and its bytes
-as they go on the wire, written here directly.
+"""One way to build an email: three templates per email (subject, text, html; Jinja2 templates
+in `templates/jinja2/emails/`), and its bytes as they go on the wire, written here directly.
 
 Django builds an email with Python's email package (a tree of header objects, each parsed
 and folded again when written out), about 2 ms an email, more than rendering it. Tend's emails
@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import engines
 from django.utils import timezone
 
 # An address written as is in a header and the envelope: a dot-atom local part and an ASCII
@@ -56,10 +56,10 @@ def make_message_in_steps(
     after the HTML, and returns the message. A batch builds the next email this way while
     it waits for the mail server's answers to the one before."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body-text.txt", context)
+    subject = " ".join(render(f"emails/{name}-subject.txt", context).split())
+    text = render(f"emails/{name}-body-text.txt", context)
     yield
-    html = render_to_string(f"emails/{name}-body-html.html", context)
+    html = render(f"emails/{name}-body-html.html", context)
     yield
     message = PreparedEmail(subject=subject, body=text, to=[to], headers=headers or {})
     message.attach_alternative(html, "text/html")
@@ -75,6 +75,11 @@ def make_message_in_steps(
     else:
         message.wire = EmailMultiAlternatives.message(message, policy=email.policy.SMTP).as_bytes()
     return message
+
+
+def render(template_name: str, context: dict) -> str:
+    """An email template (`templates/jinja2/emails/`, see config/jinja2.py) rendered."""
+    return engines["emails"].get_template(template_name).render(context)
 
 
 def finish[T](steps: Generator[None, None, T]) -> T:

@@ -139,7 +139,7 @@ def test_the_morning_email_shows_the_interaction_notes_and_names_as_written(smtp
     assert f"   Prefers: Email — {notes}\n" in text
     assert "at 08:00 your time (UTC)." in text
     assert "Good morning</h1>" in html
-    assert "Zoë &quot;Zed&quot; &lt;O&#x27;Brien&gt;</a>" in html
+    assert "Zoë &#34;Zed&#34; &lt;O&#39;Brien&gt;</a>" in html
     assert "<O'Brien>" not in html
     assert "From your video call on Friday 27 February</p>" in html
     assert f"Prefers: Email — {notes}</p>" in html

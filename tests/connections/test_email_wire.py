@@ -118,7 +118,19 @@ def test_an_address_that_is_not_plain_ascii_is_written_by_the_email_package(smtp
     message = make_message(
         "daily",
         to="zoë@exämple.com",
-        context={"subject_line": "Hello", "items": [], "waiting": 0},
+        context={
+            "subject_line": "Hello",
+            "items": [],
+            "count": 0,
+            "waiting": 0,
+            "daily_limit": 3,
+            "display_name": "",
+            "nudge_hour": "08",
+            "timezone": "UTC",
+            "dashboard_url": "https://tend.example/",
+            "settings_url": "https://tend.example/settings/",
+            "unsubscribe_url": "https://tend.example/unsubscribe/",
+        },
         headers={"Message-ID": "<x@example.com>"},
     )
     assert read(message.wire)["To"] == "zoë@xn--exmple-cua.com"
