@@ -50,6 +50,8 @@ def preferences(request):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    # Like every email's, these are Jinja2 templates (templates/jinja2/emails/): Django's
+    # loader finds them in the "emails" engine.
     email_template_name = "emails/password-reset-body-text.txt"
     html_email_template_name = "emails/password-reset-body-html.html"
     subject_template_name = "emails/password-reset-subject.txt"
