@@ -92,6 +92,8 @@ class SmtpPostman(Postman):
         # yet; then, once `answer` has read them, its replies.
         self._envelope_sent: PreparedEmail | None = None
         self._envelope_answered: tuple[PreparedEmail, list[tuple[int, bytes]]] | None = None
+        # DATA accepted, the message not sent yet (the caller waits for a mark first).
+        self._in_data = False
 
     @property
     def pipelining(self) -> bool:
@@ -141,8 +143,11 @@ class SmtpPostman(Postman):
             self._answer()
 
     def close(self) -> None:
-        waiting_for_data = self._envelope_sent is not None or self._envelope_answered is not None
+        waiting_for_data = (
+            self._in_data or self._envelope_sent is not None or self._envelope_answered is not None
+        )
         self._envelope_sent = self._envelope_answered = None
+        self._in_data = False
         if waiting_for_data and self.mailer.connection is not None:
             # A server in the middle of DATA would read QUIT as part of a message: the
             # connection is dropped instead, and the server discards what it has.
@@ -174,6 +179,7 @@ class SmtpPostman(Postman):
         else:
             replies = _one_by_one(smtp, self._envelope(smtp, message), meanwhile)
         _check_envelope(smtp, message, replies)
+        self._in_data = True
         before_message()
         data = _DOT_AT_LINE_START.sub(b"..", message.wire)
         if not data.endswith(b"\r\n"):
@@ -185,6 +191,7 @@ class SmtpPostman(Postman):
         if ahead is not None:
             data += _command_lines(self._envelope(smtp, ahead)).encode("ascii")
         smtp.send(data)
+        self._in_data = False
         self._envelope_sent = ahead
 
     def _envelope(self, smtp: smtplib.SMTP, message: PreparedEmail) -> list[tuple[str, str]]:
