@@ -52,6 +52,16 @@ def use_server(settings, server: SmtpServer, *, timeout: float = 10) -> None:
     }
 
 
+def send_through(settings, server: SmtpServer, ids: list[int]) -> dict[int, str]:
+    """`send_deliveries(ids)` to this server, started for it and stopped after."""
+    server.start()
+    use_server(settings, server)
+    try:
+        return send_deliveries(ids)
+    finally:
+        server.stop()
+
+
 def statuses(ids: list[int]) -> list[tuple[str, int]]:
     rows = Delivery.objects.in_bulk(ids)
     return [(rows[pk].status, rows[pk].attempts) for pk in ids]
@@ -151,14 +161,10 @@ def test_a_server_that_offers_pipelining_answers_each_email_and_the_next_envelop
 ):
     """RFC 2920: one round trip an email instead of four (what most of a batch's time is
     spent waiting for): each message goes with the next one's MAIL, RCPT and DATA."""
-    server = SmtpServer(pipelining=True).start()
-    use_server(settings, server)
+    server = SmtpServer(pipelining=True)
     ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
     writes = sent_over_the_wire(monkeypatch)
-    try:
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    outcomes = send_through(settings, server, ids)
 
     assert outcomes == dict.fromkeys(ids, "sent")
     assert round_trips(writes) == [
@@ -175,14 +181,10 @@ def test_a_server_that_offers_pipelining_answers_each_email_and_the_next_envelop
 
 
 def test_a_server_that_does_not_offer_pipelining_gets_one_command_at_a_time(settings, monkeypatch):
-    server = SmtpServer().start()
-    use_server(settings, server)
+    server = SmtpServer()
     ids = planned_mornings("a@example.com", "b@example.com")
     writes = sent_over_the_wire(monkeypatch)
-    try:
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    outcomes = send_through(settings, server, ids)
 
     assert outcomes == dict.fromkeys(ids, "sent")
     one_email = [(False, [b"MAIL"]), (False, [b"RCPT"]), (False, [b"DATA"]), (True, [])]
@@ -195,13 +197,8 @@ def test_a_message_refused_once_it_has_arrived_leaves_the_next_one_sent(settings
     """With pipelining the next envelope is already open when the refusal comes: the next
     message must go through it as it is, with no RSET in between."""
     server = SmtpServer(refuse_message_to=frozenset({"b@example.com"}), pipelining=pipelining)
-    server.start()
-    use_server(settings, server)
     ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
-    try:
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    outcomes = send_through(settings, server, ids)
 
     assert list(outcomes.values()) == ["sent", "failed", "sent"]
     assert [m["To"] for m in server.messages] == ["a@example.com", "c@example.com"]
@@ -237,13 +234,9 @@ def test_a_refused_address_in_the_middle_leaves_the_others_sent(settings, pipeli
 def test_a_server_that_closes_the_connection_is_reconnected_and_nothing_is_lost(
     settings, pipelining
 ):
-    server = SmtpServer(messages_per_connection=2, pipelining=pipelining).start()
-    use_server(settings, server)
+    server = SmtpServer(messages_per_connection=2, pipelining=pipelining)
     ids = planned_mornings(*(f"user{n}@example.com" for n in range(5)))
-    try:
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    outcomes = send_through(settings, server, ids)
 
     assert outcomes == dict.fromkeys(ids, "sent")
     assert len(server.messages) == 5
@@ -279,13 +272,9 @@ def test_a_batch_near_the_end_of_its_lease_gives_the_rest_back_unsent(settings, 
     it waits for that email, which is sent; the rest are given back."""
     settings.NUDGE_SEND_LEASE_SECONDS = 2
     # The first conversation takes longer than half the lease.
-    server = SmtpServer(stall_first_seconds=1.5, pipelining=pipelining).start()
-    use_server(settings, server)
+    server = SmtpServer(stall_first_seconds=1.5, pipelining=pipelining)
     ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
-    try:
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    outcomes = send_through(settings, server, ids)
 
     given_back = ids[len(sent) :]
     assert list(outcomes.values()) == ["sent"] * len(sent) + ["given back"] * len(given_back)
@@ -344,12 +333,8 @@ def test_no_message_reaches_the_server_before_the_mark_of_the_one_before_has_com
         else:
             seen[number] = committed_as_sent(ids)
 
-    server = SmtpServer(on_message=on_message, pipelining=pipelining).start()
-    use_server(settings, server)
-    try:
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    server = SmtpServer(on_message=on_message, pipelining=pipelining)
+    outcomes = send_through(settings, server, ids)
 
     assert outcomes == dict.fromkeys(ids, "sent")
     assert seen == {2: 1, 3: 2}
@@ -402,12 +387,8 @@ def test_an_email_that_cannot_be_built_fails_alone(settings, monkeypatch, pipeli
         return real_context(row, nudges)
 
     monkeypatch.setattr(delivery, "daily_context", daily_context)
-    server = SmtpServer(pipelining=pipelining).start()
-    use_server(settings, server)
-    try:
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    server = SmtpServer(pipelining=pipelining)
+    outcomes = send_through(settings, server, ids)
 
     assert list(outcomes.values()) == ["sent", "failed", "sent"]
     assert [m["To"] for m in server.messages] == ["a@example.com", "c@example.com"]
