@@ -227,7 +227,7 @@ class _Counter:
         self._lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        # As mail servers in use do (Postfix, Exim, Mailpit…): commands may come pipelined.
+        # As mail servers in use do (Postfix, Exim…): commands may come pipelined.
         # aiosmtpd handles them in order but does not say so.
         session.host_name = hostname
         return [*responses[:-1], "250-PIPELINING", responses[-1]]
