@@ -211,14 +211,10 @@ def test_a_message_refused_once_it_has_arrived_leaves_the_next_one_sent(settings
 @PIPELINING
 def test_a_refused_address_in_the_middle_leaves_the_others_sent(settings, pipelining):
     settings.NUDGE_RETRY_BASE_SECONDS = 60
-    server = SmtpServer(refuse=frozenset({"b@example.com"}), pipelining=pipelining).start()
-    use_server(settings, server)
+    server = SmtpServer(refuse=frozenset({"b@example.com"}), pipelining=pipelining)
     ids = planned_mornings("a@example.com", "b@example.com", "c@example.com")
-    try:
-        before = timezone.now()
-        outcomes = send_deliveries(ids)
-    finally:
-        server.stop()
+    before = timezone.now()
+    outcomes = send_through(settings, server, ids)
 
     assert list(outcomes.values()) == ["sent", "failed", "sent"]
     assert sorted(m["To"] for m in server.messages) == ["a@example.com", "c@example.com"]
