@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from connections.insights import depth_mix, weekly_counts
-from connections.models import Circle, Interaction, InteractionKind
+from connections.models import Circle, Interaction, InteractionKind, Person
 from tests.factories import PersonFactory, UserFactory, interaction_with
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,25 @@ def test_large_counts_are_written_with_thousands_separators(client, far_user):
 
     assert "<dt>In 26 weeks</dt><dd>1,234</dd>" in html
     assert "1,234 in all" in html
+    assert "· 1,234 calls and voice messages" in html
+    assert "Phone call 1,234" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_large_circles_are_counted_with_thousands_separators(client, far_user):
+    Person.objects.bulk_create(
+        Person(
+            owner=far_user,
+            full_name=f"Friend {n}",
+            circle=Circle.WIDER,
+            cadence_days=90,
+            last_interaction_at=NOW - timedelta(days=100 if n % 2 else 1),
+        )
+        for n in range(2468)
+    )
+    client.force_login(far_user)
+
+    for page in ("/insights/", "/"):
+        html = client.get(page).content.decode()
+
+        assert "<strong>Wider</strong>: 1,234 of 2,468 within rhythm" in html
