@@ -536,7 +536,8 @@ class _Writer:
         for n, person in enumerate(with_goals):
             status = rng.choices(list(Goal.Status.values), weights=[70, 20, 10])[0]
             target = today + timedelta(days=rng.randint(-365, 365))
-            achieved = target if status == Goal.Status.ACHIEVED else None
+            # Achieved on its target date, or today for a goal reached early.
+            achieved = min(target, today) if status == Goal.Status.ACHIEVED else None
             goals.append(
                 (
                     start + n,

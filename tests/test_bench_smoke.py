@@ -10,7 +10,7 @@ from django.db import connection
 from accounts.models import User
 from bench import run
 from connections.benchdata import BENCH_EMAIL
-from connections.models import Interaction, Person
+from connections.models import Goal, Interaction, Person
 from tests.worker import redis_broker_url
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
@@ -38,6 +38,10 @@ def test_seed_bench_builds_once_and_rebuilds_on_reset(postgres_and_redis):
     )
     assert heard_garden
     assert heard_garden <= set(people.search("garden", user=user).values_list("id", flat=True))
+    # Only what the app itself can make: a goal is achieved on a day that has come.
+    achieved = Goal.objects.filter(owner=user, status=Goal.Status.ACHIEVED)
+    assert achieved.exists()
+    assert not achieved.filter(achieved_on__gt=user.local_now().date()).exists()
 
     call_command("seed_bench", scale="smoke", verbosity=0)
     assert User.objects.get(email=BENCH_EMAIL).pk == user.pk, "already there: left alone"
