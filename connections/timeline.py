@@ -14,7 +14,7 @@ from django.template.defaultfilters import linebreaks_filter
 
 from connections.links import reverse_one
 from connections.models import Interaction, InteractionKind, Person, Tag
-from connections.templatetags.tend import relative_day, relative_time
+from connections.templatetags.tend import duration, relative_day, relative_time
 
 KIND_LABELS = dict(InteractionKind.choices)
 
@@ -32,7 +32,7 @@ class TimelineEntry:
     kind_label: str
     when: str
     relative: str
-    duration_minutes: int | None
+    duration: str  # "1 hour 30 min", or "" when not noted
     others: list[Other]
     heard: str
     shared: str
@@ -61,7 +61,7 @@ def timeline_entries(
             kind_label=KIND_LABELS.get(interaction.kind, interaction.kind),
             when=relative_time(interaction.occurred_at, today),
             relative=relative_day(interaction.occurred_at, today),
-            duration_minutes=interaction.duration_minutes,
+            duration=duration(interaction.duration_minutes),
             others=[
                 Other(pk=other.pk, full_name=other.full_name)
                 for other in interaction.people_there

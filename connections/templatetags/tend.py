@@ -132,3 +132,15 @@ def relative_time(value, today: date | None = None) -> str:
         _exact(local),
         relative_day(day, today),
     )
+
+
+@register.filter
+def duration(minutes: int | None) -> str:
+    """How long, as people say it: '45 min', '1 hour', '2 hours 30 min'."""
+    if not minutes:
+        return ""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    said = "1 hour" if hours == 1 else f"{hours} hours"
+    return f"{said} {rest} min" if rest else said

@@ -184,6 +184,23 @@ def test_timeline_is_newest_first_with_group_members_topics_and_feeling(alice_cl
     assert '<span class="chip">sailing</span>' in html
 
 
+def test_timeline_says_how_long_as_people_say_it(alice_client, ana):
+    for days, minutes in [(1, 45), (2, 60), (3, 150), (4, None)]:
+        interaction_with(
+            ana,
+            occurred_at=timezone.now() - timedelta(days=days),
+            duration_minutes=minutes,
+            what_i_heard=f"Call {days}.",
+        )
+
+    html = page(alice_client, ana).content.decode()
+
+    assert "<span>45 min</span>" in html
+    assert "<span>1 hour</span>" in html
+    assert "<span>2 hours 30 min</span>" in html
+    assert " min</span>" not in html.split("Call 4.")[0].rsplit("Call 3.", 1)[1]
+
+
 def test_timeline_is_paginated_with_a_plain_link_and_an_htmx_page(alice_client, ana):
     now = timezone.now()
     for day in range(25):
