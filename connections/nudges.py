@@ -84,10 +84,11 @@ def due_nudge_ids_by_owner(owner_ids: list[int], today: date) -> dict[int, list[
 def first_due_nudges(
     user, today: date, *, exclude_kinds: Iterable[str] = (), limit: int
 ) -> tuple[list[Nudge], int]:
-    """The `limit` most important due nudges, and how many are due in all (one query)."""
+    """The `limit` most important due nudges with their person, and how many are due in all
+    (one query; not the interaction: a card shows the reason, which says what to ask)."""
     nudges = list(
         _due(user, today, exclude_kinds)
-        .select_related("person", "interaction")
+        .select_related("person")
         .annotate(due_total=Window(Count("id")))
         .order_by(_priority(), "due_on", "id")[:limit]
     )
