@@ -155,6 +155,7 @@ def _send_loaded(loaded: Loaded, batch: "_Batch", give_back_after: datetime) -> 
         if late:
             batch.answer()
             # A server that has accepted this email's envelope waits for the email itself.
+            # (`building` is None after that email, which went without a next one.)
             if building is None or not (
                 building.message is not None and batch.postman.expects(building.message)
             ):
